@@ -1,0 +1,2 @@
+//! Matcher benchmarks (filled in later).
+fn main() {}

@@ -1,0 +1,3 @@
+//! Reports of a run: the result model and its renderers.
+
+pub mod model;

@@ -1,0 +1,172 @@
+//! The result model of a run: one value that every report renderer reads.
+//!
+//! Built by the runner, serialised as the JSON report, rendered by the human and JUnit
+//! renderers. Pure data; renderers never run anything. Invariant: `Summary` counts equal the
+//! verdicts in `scenarios`.
+
+use serde::Serialize;
+
+/// The verdict of one scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every step held and every message passed its schema.
+    Pass,
+    /// The target broke an expectation or sent a message failing its schema.
+    Fail,
+    /// The target lacks a capability the scenario requires.
+    Unsupported,
+    /// The scenario could not be carried out (target unreachable, bad reference, harness fault).
+    Error,
+}
+
+/// Why a scenario did not pass, pointing at the step.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    /// What went wrong, one sentence.
+    pub message: String,
+    /// The scenario file and line of the failing step (`file:line`), if a step failed.
+    pub at: Option<String>,
+    /// The 1-based index of the failing step.
+    pub step: Option<usize>,
+    /// The actor whose connection it was about, if any.
+    pub actor: Option<String>,
+    /// JSON path of the first mismatch (`$.data.jobId`), if it was a mismatch.
+    pub path: Option<String>,
+    /// What was expected there, described.
+    pub expected: Option<String>,
+    /// What was there instead (`None`: missing).
+    pub actual: Option<serde_json::Value>,
+    /// True when the target could not be reached at all.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unreachable: bool,
+}
+
+/// A problem with a message no step needs to have asked for (schema violation, unknown type).
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The actor that received the message.
+    pub actor: String,
+    /// Index of the message in the transcript.
+    pub message_index: usize,
+    /// What is wrong, one sentence.
+    pub message: String,
+    /// JSON path inside the message, if the problem is at a path.
+    pub path: Option<String>,
+}
+
+/// Direction of a transcript entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// From the harness to the target.
+    Sent,
+    /// From the target to the harness.
+    Received,
+}
+
+/// One thing that crossed the wire (or a connection event), in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranscriptEntry {
+    /// Milliseconds since the scenario started.
+    pub at_ms: u64,
+    /// The actor (connection) or `http`.
+    pub actor: String,
+    /// Sent or received.
+    pub direction: Direction,
+    /// The message, readable: JSON text, `HTTP POST /jobs`, `close 1000`, ...
+    pub text: String,
+    /// Whether a step matched this received message.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub matched: bool,
+}
+
+/// The outcome of one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioResult {
+    /// Scenario id.
+    pub id: String,
+    /// Scenario title.
+    pub title: String,
+    /// Protocol id.
+    pub protocol: String,
+    /// Specification clause.
+    pub clause: String,
+    /// `MUST`, `SHOULD` or `MAY`.
+    pub level: String,
+    /// Scenario file and line of its `id`.
+    pub file: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Wall time the scenario took.
+    pub duration_ms: u64,
+    /// Why it did not pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+    /// Problems with individual messages (each also makes the verdict `fail`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// Received messages no step matched (information).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched: Vec<TranscriptEntry>,
+    /// Everything that crossed the wire.
+    pub transcript: Vec<TranscriptEntry>,
+    /// The command that re-runs exactly this scenario against the same target.
+    pub rerun: String,
+}
+
+/// Verdict counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Scenarios run.
+    pub total: usize,
+    /// Passed.
+    pub passed: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Unsupported by the target.
+    pub unsupported: usize,
+    /// Could not be carried out.
+    pub errors: usize,
+    /// Failed scenarios of level MUST.
+    pub failed_must: usize,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// The tool and its version.
+    pub tool: String,
+    /// Targets, `protocol=url`.
+    pub targets: Vec<String>,
+    /// Verdict counts.
+    pub summary: Summary,
+    /// One result per scenario, in run order.
+    pub scenarios: Vec<ScenarioResult>,
+    /// Wall time of the run.
+    pub duration_ms: u64,
+}
+
+impl Summary {
+    /// Counts the verdicts of `results`.
+    pub fn of(results: &[ScenarioResult]) -> Summary {
+        let mut summary = Summary {
+            total: results.len(),
+            ..Summary::default()
+        };
+        for result in results {
+            match result.verdict {
+                Verdict::Pass => summary.passed += 1,
+                Verdict::Fail => {
+                    summary.failed += 1;
+                    if result.level == "MUST" {
+                        summary.failed_must += 1;
+                    }
+                }
+                Verdict::Unsupported => summary.unsupported += 1,
+                Verdict::Error => summary.errors += 1,
+            }
+        }
+        summary
+    }
+}

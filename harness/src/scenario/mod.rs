@@ -1,0 +1,3 @@
+//! Scenario files: the model and (soon) the parser.
+
+pub mod model;

@@ -1,0 +1,189 @@
+//! The scenario model: what a parsed scenario file is.
+//!
+//! Plain data, built by [`super::parse`] and read by the runner. It holds no I/O and no protocol
+//! knowledge. Invariant: every [`Step`] carries the [`Location`] of its YAML node, so every error
+//! about it can point at `file:line`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::matcher::Pattern;
+
+/// A place in a scenario file (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Location {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// How binding a requirement is (RFC 2119 levels of the clause a scenario checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// A failure breaks the run.
+    Must,
+    /// A failure is reported but does not break the run unless `--strict`.
+    Should,
+    /// Informational.
+    May,
+}
+
+impl Level {
+    /// The level as written in scenario files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+        }
+    }
+}
+
+/// One scenario file.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Unique dotted id, starting with the protocol id.
+    pub id: String,
+    /// One sentence: what behaviour is checked.
+    pub title: String,
+    /// The protocol id (`ark`, `jobber`, ...).
+    pub protocol: String,
+    /// The specification clause checked.
+    pub clause: String,
+    /// The clause's level.
+    pub level: Level,
+    /// Free tags for filtering.
+    pub tags: Vec<String>,
+    /// Target capabilities the scenario needs; a target lacking one makes it unsupported.
+    pub requires: Vec<String>,
+    /// Protocol notes (`NOTES.md`) the scenario depends on.
+    pub notes: Vec<String>,
+    /// Default wait of expectations, before the run's time scale.
+    pub timeout: Duration,
+    /// Named connections, in declaration order.
+    pub actors: Vec<Actor>,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+    /// Where the scenario's `id` key is.
+    pub location: Location,
+}
+
+/// A named connection of a scenario.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The actor's name, used by steps.
+    pub name: String,
+    /// Query parameters added to the connection URL (values may hold `${refs}`).
+    pub query: BTreeMap<String, String>,
+    /// Authentication payload (socket.io `auth`), if any.
+    pub auth: Option<serde_json::Value>,
+}
+
+/// One step with its place in the file.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// What the step does.
+    pub action: Action,
+    /// Where the step starts.
+    pub location: Location,
+}
+
+/// A frame a step sends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outgoing {
+    /// A JSON message sent as a text frame (`${refs}` resolved before sending).
+    Json(serde_json::Value),
+    /// A raw text frame, sent as written.
+    Text(String),
+    /// A binary frame with these bytes.
+    Binary(Vec<u8>),
+}
+
+/// How an `expect` step matches the actor's inbox.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    /// The oldest unmatched message must match.
+    Next(Pattern),
+    /// The oldest unmatched message that matches is taken, others stay.
+    Eventually(Pattern),
+    /// Each pattern takes a distinct message, in any order.
+    Unordered(Vec<Pattern>),
+    /// No message matching the pattern (`None`: any message) arrives within the window.
+    Absent {
+        /// The pattern that must not match; `None` means any message.
+        pattern: Option<Pattern>,
+        /// The window, before the run's time scale.
+        within: Duration,
+    },
+}
+
+/// An HTTP request step.
+#[derive(Debug, Clone)]
+pub struct HttpStep {
+    /// Method, upper case.
+    pub method: String,
+    /// Path and query (may hold `${refs}`).
+    pub path: String,
+    /// Request headers (values may hold `${refs}`).
+    pub headers: BTreeMap<String, String>,
+    /// The body to send.
+    pub body: Option<Outgoing>,
+    /// The expected status code.
+    pub status: Option<u16>,
+    /// A pattern for the JSON response body (captures are kept).
+    pub response: Option<Pattern>,
+}
+
+/// What a step does.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Open an actor's connection.
+    Connect {
+        /// The actor.
+        actor: String,
+    },
+    /// Close an actor's connection normally.
+    Disconnect {
+        /// The actor.
+        actor: String,
+    },
+    /// The server closes the actor's connection.
+    ExpectClose {
+        /// The actor.
+        actor: String,
+        /// The close code required, if any.
+        code: Option<u16>,
+        /// The wait, if not the scenario's default.
+        timeout: Option<Duration>,
+    },
+    /// Send a frame on an actor's connection.
+    Send {
+        /// The actor.
+        actor: String,
+        /// The frame.
+        frame: Outgoing,
+    },
+    /// An HTTP request to the target.
+    Http(HttpStep),
+    /// Expect messages on one or more actors' connections.
+    Expect {
+        /// The actors (the same expectation is checked on each, in order).
+        actors: Vec<String>,
+        /// What to expect.
+        expectation: Expectation,
+        /// The wait, if not the scenario's default.
+        timeout: Option<Duration>,
+    },
+    /// Wait (protocols about time only).
+    Sleep(Duration),
+}
