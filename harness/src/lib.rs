@@ -2,8 +2,11 @@
 //! message against its protocol's schemas, and reports verdicts.
 //!
 //! The harness knows protocols only as data (`fixtures/`, `scenarios/`); it never imports the
-//! reference server's message types.
+//! reference server's message types (it depends on the reference crate only to start it as the
+//! embedded default target, in [`embedded`]).
 
 pub mod matcher;
+pub mod profile;
 pub mod report;
 pub mod scenario;
+pub mod schema;

@@ -1,1 +1,2 @@
+//! The `wsconform` command line (being built).
 fn main() {}

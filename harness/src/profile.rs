@@ -1,0 +1,84 @@
+//! Protocol profiles: how the harness talks to one protocol, read from
+//! `fixtures/<protocol>/profile.yaml`.
+//!
+//! A profile is the only protocol knowledge the harness has besides schemas and scenarios:
+//! the transport, the paths, the default port and where a message's type is found. It does not
+//! describe messages (the schemas do) or behaviour (the scenarios do).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The wire transport a protocol uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransportKind {
+    /// Raw WebSocket, one JSON message per text frame.
+    Websocket,
+}
+
+/// One protocol's profile.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// The protocol id.
+    pub protocol: String,
+    /// The transport.
+    pub transport: TransportKind,
+    /// The WebSocket path on the target.
+    pub ws_path: String,
+    /// The port the protocol's servers listen on by default.
+    pub default_port: u16,
+    /// JSON pointer to a message's type (`/event`, `/type`).
+    pub type_pointer: String,
+    /// Schema file every received message must pass first, relative to `schemas/`.
+    #[serde(default)]
+    pub envelope: Option<String>,
+}
+
+/// Why a profile could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The file could not be read.
+    #[error("cannot read protocol profile {path}: {source}")]
+    Read {
+        /// The profile file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not a valid profile.
+    #[error("invalid protocol profile {path}: {message}")]
+    Invalid {
+        /// The profile file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Profile {
+    /// Loads `<fixtures>/<protocol>/profile.yaml`.
+    pub fn load(fixtures: &Path, protocol: &str) -> Result<Profile, ProfileError> {
+        let path = fixtures.join(protocol).join("profile.yaml");
+        let text = std::fs::read_to_string(&path).map_err(|source| ProfileError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let profile: Profile =
+            serde_saphyr::from_str(&text).map_err(|error| ProfileError::Invalid {
+                path: path.clone(),
+                message: error.to_string(),
+            })?;
+        if profile.protocol != protocol {
+            return Err(ProfileError::Invalid {
+                path,
+                message: format!(
+                    "`protocol` is {:?} but the folder is {protocol:?}",
+                    profile.protocol
+                ),
+            });
+        }
+        Ok(profile)
+    }
+}

@@ -1,0 +1,173 @@
+//! Per-message schema validation: every frame a target sends is checked against the JSON Schema
+//! of its message type, found in `fixtures/<protocol>/schemas/`.
+//!
+//! Schemas are compiled once per protocol ([`SchemaSet::load`]) and shared by every scenario and
+//! virtual user. A message's type is read at the profile's `type_pointer`; its schema is the file
+//! named by the type with `:` and `/` replaced by `.` (`job:created` → `job.created.json`).
+//! A message of a type with no schema is itself a finding. Relative `$ref`s between schema files
+//! resolve through [`retriever::LocalSchemas`]; nothing is fetched from the network.
+
+mod retriever;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use jsonschema::Validator;
+use serde_json::Value;
+
+use crate::profile::Profile;
+use retriever::LocalSchemas;
+
+/// One problem with one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaIssue {
+    /// What is wrong, one sentence.
+    pub message: String,
+    /// Where in the message (`$.data.jobId`), if at a path.
+    pub path: Option<String>,
+}
+
+/// Why a protocol's schemas could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    /// A file could not be read.
+    #[error("cannot read schema {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A file is not JSON.
+    #[error("schema {path} is not JSON: {source}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The parse error.
+        source: serde_json::Error,
+    },
+    /// A file is not a valid schema.
+    #[error("schema {path} does not compile: {message}")]
+    Compile {
+        /// The file.
+        path: PathBuf,
+        /// The compiler's message.
+        message: String,
+    },
+}
+
+/// The compiled schemas of one protocol.
+pub struct SchemaSet {
+    type_pointer: String,
+    envelope: Option<Validator>,
+    by_stem: HashMap<String, Validator>,
+}
+
+impl SchemaSet {
+    /// Compiles every `*.json` directly in `<protocol_dir>/schemas/`.
+    pub fn load(protocol_dir: &Path, profile: &Profile) -> Result<SchemaSet, SchemaError> {
+        let dir = protocol_dir.join("schemas");
+        let local = LocalSchemas::load(&dir)?;
+        let mut by_stem = HashMap::new();
+        for (path, document) in local.top_level() {
+            let validator = compile(path, document, &local)?;
+            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+                by_stem.insert(stem.to_owned(), validator);
+            }
+        }
+        let envelope = match &profile.envelope {
+            Some(name) => {
+                let stem = name.trim_end_matches(".json");
+                Some(by_stem.remove(stem).ok_or_else(|| SchemaError::Compile {
+                    path: dir.join(name),
+                    message: "the profile's envelope schema does not exist".into(),
+                })?)
+            }
+            None => None,
+        };
+        Ok(SchemaSet {
+            type_pointer: profile.type_pointer.clone(),
+            envelope,
+            by_stem,
+        })
+    }
+
+    /// The message's type, read at the profile's type pointer.
+    pub fn type_of<'a>(&self, message: &'a Value) -> Option<&'a str> {
+        message.pointer(&self.type_pointer).and_then(Value::as_str)
+    }
+
+    /// Every problem of `message`: envelope violations, an unknown type, or violations of its
+    /// type's schema. Empty when the message conforms.
+    pub fn check(&self, message: &Value) -> Vec<SchemaIssue> {
+        if let Some(envelope) = &self.envelope {
+            let issues = violations(envelope, message, "envelope");
+            if !issues.is_empty() {
+                return issues;
+            }
+        }
+        let Some(kind) = self.type_of(message) else {
+            return vec![SchemaIssue {
+                message: format!("message has no type at {}", self.type_pointer),
+                path: None,
+            }];
+        };
+        match self.by_stem.get(&schema_stem(kind)) {
+            Some(validator) => violations(validator, message, kind),
+            None => vec![SchemaIssue {
+                message: format!(
+                    "unknown message type {kind:?}: the protocol defines no such message"
+                ),
+                path: Some(pointer_to_path(&self.type_pointer)),
+            }],
+        }
+    }
+}
+
+/// The schema file stem of a message type.
+pub fn schema_stem(kind: &str) -> String {
+    kind.replace([':', '/'], ".")
+}
+
+fn compile(path: &Path, document: &Value, local: &LocalSchemas) -> Result<Validator, SchemaError> {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .with_retriever(local.clone())
+        .with_base_uri(local.base_uri_of(path))
+        .build(document)
+        .map_err(|error| SchemaError::Compile {
+            path: path.to_owned(),
+            message: error.to_string(),
+        })
+}
+
+fn violations(validator: &Validator, message: &Value, schema: &str) -> Vec<SchemaIssue> {
+    validator
+        .iter_errors(message)
+        .map(|error| {
+            let path = pointer_to_path(error.instance_path().as_str());
+            SchemaIssue {
+                message: format!("{schema} schema: {error} (at {path})"),
+                path: Some(path),
+            }
+        })
+        .collect()
+}
+
+/// Turns a JSON pointer (`/data/items/0`) into a readable path (`$.data.items[0]`).
+pub fn pointer_to_path(pointer: &str) -> String {
+    let mut path = String::from("$");
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+            path.push_str(&format!("[{segment}]"));
+        } else {
+            path.push('.');
+            path.push_str(&segment);
+        }
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests;
