@@ -654,3 +654,29 @@ fn tag_errors() {
         assert!(got.starts_with(expected), "{text}: {got}");
     }
 }
+
+#[test]
+fn load_dir_parses_every_yaml_file_sorted_and_collects_errors() {
+    let dir = std::env::temp_dir().join(format!("wsconform-load-dir-{}", std::process::id()));
+    let nested = dir.join("b");
+    std::fs::create_dir_all(&nested).expect("temp dir");
+    let good = format!("{HEAD}  - connect: alice\n");
+    let files = [
+        (dir.join("z.yml"), good.replace("ark.t", "ark.z")),
+        (nested.join("a.yaml"), good.replace("ark.t", "ark.a")),
+        (dir.join("bad.yaml"), "id: ark.x\n".to_owned()),
+        (dir.join("notes.md"), "not yaml: [".to_owned()),
+    ];
+    for (path, text) in &files {
+        std::fs::write(path, text).expect("write");
+    }
+    let (scenarios, errors) = load_dir(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let ids: Vec<_> = scenarios.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["ark.a", "ark.z"]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].location.file, dir.join("bad.yaml"));
+    let (none, errors) = load_dir(&dir.join("missing"));
+    assert!(none.is_empty());
+    assert!(errors[0].message.starts_with("cannot read the directory"));
+}
