@@ -8,6 +8,7 @@
 mod captures;
 mod contains;
 mod describe;
+mod error;
 mod eval;
 mod pattern;
 mod types;
