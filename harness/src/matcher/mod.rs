@@ -1,5 +1,25 @@
 //! The matcher: partial JSON patterns with typed matchers and captures.
+//!
+//! [`Pattern`] is the data (`pattern.rs`), [`matches`] evaluates it (`eval.rs`, `contains.rs`,
+//! `types.rs`), [`describe`] explains it, [`Captures`] holds captured values and resolves
+//! `${name}` references (`captures.rs`). No I/O; the only clock read is in [`matches`] (use
+//! [`matches_at`] to pass "now").
 
+mod captures;
+mod contains;
+mod describe;
+mod error;
+mod eval;
 mod pattern;
+mod types;
 
+pub use captures::{
+    Captures, Segment, interpolate, references, resolve_value, segments, whole_reference,
+};
+pub use describe::{describe, kind_name};
+pub use eval::{MatchError, Mismatch, matches, matches_at};
 pub use pattern::{Kind, Pattern, TextPattern};
+pub use types::{UNIX_MILLIS_WINDOW, is_uuid, json_eq};
+
+#[cfg(test)]
+mod tests;

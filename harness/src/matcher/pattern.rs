@@ -113,3 +113,26 @@ pub enum Pattern {
     /// An array with, for each pattern, a distinct matching element.
     Contains(Vec<Pattern>),
 }
+
+impl Pattern {
+    /// The literal pattern of a JSON value: objects partial, arrays exact, scalars by equality.
+    ///
+    /// Strings stay subject to `${name}` resolution when matched, as in scenario files.
+    pub fn literal(value: &serde_json::Value) -> Pattern {
+        use serde_json::Value;
+        match value {
+            Value::Null => Pattern::Null,
+            Value::Bool(b) => Pattern::Bool(*b),
+            Value::Number(n) => Pattern::Number(n.clone()),
+            Value::String(s) => Pattern::String(s.clone()),
+            Value::Array(items) => Pattern::Array(items.iter().map(Pattern::literal).collect()),
+            Value::Object(map) => Pattern::Object {
+                fields: map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Pattern::literal(v)))
+                    .collect(),
+                exact: false,
+            },
+        }
+    }
+}

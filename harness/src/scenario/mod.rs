@@ -1,3 +1,122 @@
-//! Scenario files: the model and (soon) the parser.
+//! Scenario files: the model and the parser.
+//!
+//! [`parse_str`] turns one file's text into a [`model::Scenario`]: YAML events to a node tree
+//! with places (`yaml.rs`), nodes to values and patterns (`values.rs`, `patterns.rs`), the
+//! scenario and its steps (`parse.rs`, `steps.rs`), then static checks (`checks.rs`). Every error
+//! is a [`ScenarioError`] at `file:line:col`, with a "did you mean" hint where one helps.
 
+mod checks;
+mod error;
+mod fields;
 pub mod model;
+mod parse;
+mod patterns;
+mod steps;
+mod values;
+mod yaml;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use checks::BUILTINS;
+pub use error::{ScenarioError, did_you_mean};
+pub use parse::DEFAULT_TIMEOUT;
+pub use steps::{ACTIONS, METHODS};
+
+use crate::matcher::Pattern;
+use model::{Location, Scenario};
+
+/// Parses and checks one scenario file's text; `file` is used in locations only.
+pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+    let root = yaml::load(text, file)?;
+    let scenario = parse::scenario(&root, file)?;
+    checks::check(&scenario)?;
+    Ok(scenario)
+}
+
+/// Reads and parses one scenario file.
+pub fn parse_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let at = Location {
+            file: path.to_path_buf(),
+            line: 1,
+            column: 1,
+        };
+        ScenarioError::new(at, format!("cannot read the file: {e}"))
+    })?;
+    parse_str(&text, path)
+}
+
+/// Parses a pattern written alone as a YAML document (for tests and tools).
+pub fn parse_pattern_str(text: &str, file: &Path) -> Result<Pattern, ScenarioError> {
+    patterns::to_pattern(&yaml::load(text, file)?, file)
+}
+
+/// All `*.yaml` / `*.yml` under `dir` recursively, sorted by path; every file parsed, errors
+/// collected (an unreadable directory is an error too).
+pub fn load_dir(dir: &Path) -> (Vec<Scenario>, Vec<ScenarioError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    collect(dir, &mut files, &mut errors);
+    files.sort();
+    let mut scenarios = Vec::new();
+    for file in files {
+        match parse_file(&file) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => errors.push(e),
+        }
+    }
+    (scenarios, errors)
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<ScenarioError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            let at = Location {
+                file: dir.to_path_buf(),
+                line: 0,
+                column: 0,
+            };
+            errors.push(ScenarioError::new(
+                at,
+                format!("cannot read the directory: {e}"),
+            ));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, files, errors);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            files.push(path);
+        }
+    }
+}
+
+/// A duration: a non-negative decimal number and a unit, `ms`, `s` or `m` (`250ms`, `1.5s`).
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        return None;
+    };
+    let well_formed = !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && number.bytes().filter(|&b| b == b'.').count() <= 1
+        && number.bytes().any(|b| b.is_ascii_digit());
+    if !well_formed {
+        return None;
+    }
+    let value: f64 = number.parse().ok()?;
+    Duration::try_from_secs_f64(value * scale).ok()
+}
+
+#[cfg(test)]
+mod tests;

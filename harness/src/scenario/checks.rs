@@ -1,0 +1,139 @@
+//! Static checks over a parsed scenario: ids, actors, `${refs}`.
+//!
+//! - the `id` starts with `<protocol>.`;
+//! - every actor a step names is declared (with a "did you mean");
+//! - every `${name}` a step uses (patterns, `send` messages, `http` path, headers and JSON body,
+//!   and an actor's `query`/`auth` at its `connect`) was captured by an EARLIER step, or is a
+//!   built-in ([`BUILTINS`]). Captures of a step are visible from the next step on.
+//!
+//! Raw frames (`text`, `binary`, `raw_body`) are sent as written and are not checked.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::error::{ScenarioError, did_you_mean};
+use super::model::{Action, Expectation, Outgoing, Scenario, Step};
+use crate::matcher::{Pattern, references};
+
+/// Names always defined: `run_id`.
+pub const BUILTINS: [&str; 1] = ["run_id"];
+
+/// Runs every check; the first failure is returned.
+pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
+    let prefix = format!("{}.", scenario.protocol);
+    if !scenario.id.starts_with(&prefix) || scenario.id.len() == prefix.len() {
+        return Err(ScenarioError::new(
+            scenario.location.clone(),
+            format!("the id \"{}\" must start with \"{prefix}\"", scenario.id),
+        ));
+    }
+    let mut defined: BTreeSet<String> = BUILTINS.iter().map(|s| (*s).to_owned()).collect();
+    for step in &scenario.steps {
+        for actor in step_actors(&step.action) {
+            check_actor(scenario, step, actor)?;
+        }
+        let mut used = Vec::new();
+        let mut captured = Vec::new();
+        uses(scenario, &step.action, &mut used, &mut captured);
+        if let Some(name) = used.iter().find(|n| !defined.contains(n.as_str())) {
+            let hint = did_you_mean(name, defined.iter().map(String::as_str));
+            return Err(ScenarioError::new(
+                step.location.clone(),
+                format!("${{{name}}} is used before any step captures \"{name}\""),
+            )
+            .with_hint(hint));
+        }
+        defined.extend(captured);
+    }
+    Ok(())
+}
+
+fn step_actors(action: &Action) -> Vec<&str> {
+    match action {
+        Action::Connect { actor }
+        | Action::Disconnect { actor }
+        | Action::ExpectClose { actor, .. }
+        | Action::Send { actor, .. } => vec![actor.as_str()],
+        Action::Expect { actors, .. } => actors.iter().map(String::as_str).collect(),
+        Action::Http(_) | Action::Sleep(_) => Vec::new(),
+    }
+}
+
+fn check_actor(scenario: &Scenario, step: &Step, actor: &str) -> Result<(), ScenarioError> {
+    if scenario.actors.iter().any(|a| a.name == actor) {
+        return Ok(());
+    }
+    let hint = did_you_mean(actor, scenario.actors.iter().map(|a| a.name.as_str()));
+    Err(
+        ScenarioError::new(step.location.clone(), format!("unknown actor \"{actor}\""))
+            .with_hint(hint),
+    )
+}
+
+/// The references a step uses and the names it captures.
+fn uses(scenario: &Scenario, action: &Action, used: &mut Vec<String>, captured: &mut Vec<String>) {
+    let text = |t: &str, used: &mut Vec<String>| used.extend(references(t).map(str::to_owned));
+    match action {
+        Action::Connect { actor } => {
+            for a in scenario.actors.iter().filter(|a| &a.name == actor) {
+                a.query.values().for_each(|v| text(v, used));
+                if let Some(auth) = &a.auth {
+                    value_refs(auth, used);
+                }
+            }
+        }
+        Action::Send {
+            frame: Outgoing::Json(v),
+            ..
+        } => value_refs(v, used),
+        Action::Http(http) => {
+            text(&http.path, used);
+            http.headers.values().for_each(|v| text(v, used));
+            if let Some(Outgoing::Json(body)) = &http.body {
+                value_refs(body, used);
+            }
+            if let Some(p) = &http.response {
+                pattern_refs(p, used, captured);
+            }
+        }
+        Action::Expect { expectation, .. } => match expectation {
+            Expectation::Next(p) | Expectation::Eventually(p) => pattern_refs(p, used, captured),
+            Expectation::Unordered(ps) => ps.iter().for_each(|p| pattern_refs(p, used, captured)),
+            Expectation::Absent { pattern, .. } => {
+                pattern.iter().for_each(|p| pattern_refs(p, used, captured))
+            }
+        },
+        Action::Send { .. }
+        | Action::Disconnect { .. }
+        | Action::ExpectClose { .. }
+        | Action::Sleep(_) => {}
+    }
+}
+
+fn value_refs(value: &Value, used: &mut Vec<String>) {
+    match value {
+        Value::String(s) => used.extend(references(s).map(str::to_owned)),
+        Value::Array(items) => items.iter().for_each(|v| value_refs(v, used)),
+        Value::Object(map) => map.values().for_each(|v| value_refs(v, used)),
+        _ => {}
+    }
+}
+
+/// The references and captures of a pattern, in file order.
+pub fn pattern_refs(pattern: &Pattern, used: &mut Vec<String>, captured: &mut Vec<String>) {
+    match pattern {
+        Pattern::String(s) => used.extend(references(s).map(str::to_owned)),
+        Pattern::Typed {
+            capture: Some(name),
+            ..
+        } => captured.push(name.clone()),
+        Pattern::Array(items) | Pattern::OneOf(items) | Pattern::Contains(items) => {
+            items.iter().for_each(|p| pattern_refs(p, used, captured));
+        }
+        Pattern::Object { fields, .. } => fields
+            .iter()
+            .for_each(|(_, p)| pattern_refs(p, used, captured)),
+        _ => {}
+    }
+}

@@ -1,0 +1,279 @@
+//! One step node to a [`Step`]: the action named by the first key, then its fields.
+//!
+//! Checks each action's fields (unknown ones with a hint), `expect` modes against
+//! `message`/`messages`/`within`, `send` frames (exactly one of `message`, `text`, `binary`) and
+//! `http` request lines. Does not check actor names or `${refs}` (see [`super::checks`]).
+//! Invariant: the step's location is its map's, that is the line of its `- ` item.
+
+use std::path::Path;
+
+use super::error::{ScenarioError, did_you_mean};
+use super::fields::{MapView, duration, error, integer, string_list, text};
+use super::model::{Action, Expectation, HttpStep, Outgoing, Step};
+use super::patterns::to_pattern;
+use super::values::to_json;
+use super::yaml::Node;
+
+/// The actions a step can name, as written.
+pub const ACTIONS: [&str; 7] = [
+    "connect",
+    "disconnect",
+    "expect_close",
+    "send",
+    "http",
+    "expect",
+    "sleep",
+];
+
+/// HTTP methods an `http` step may use.
+pub const METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT",
+];
+
+const MODES: [&str; 4] = ["next", "eventually", "unordered", "absent"];
+
+/// The step in a node of the `steps` list.
+pub fn step(node: &Node, file: &Path) -> Result<Step, ScenarioError> {
+    let map = MapView::new(node, file, "a step")?;
+    let Some((key, value)) = map.entries.first() else {
+        return Err(error(
+            node,
+            file,
+            "a step is empty; it starts with its action, e.g. \"connect: A\"",
+        ));
+    };
+    let name = key.scalar().unwrap_or_default();
+    let action = match name {
+        "connect" | "disconnect" => {
+            map.check_keys(&[name], &format!("a {name} step"))?;
+            let actor = text(value, file, name)?;
+            match name {
+                "connect" => Action::Connect { actor },
+                _ => Action::Disconnect { actor },
+            }
+        }
+        "expect_close" => {
+            map.check_keys(&["expect_close", "code", "timeout"], "an expect_close step")?;
+            Action::ExpectClose {
+                actor: text(value, file, name)?,
+                code: map
+                    .get("code")
+                    .map(|n| integer(n, file, "code", 1000..=4999))
+                    .transpose()?,
+                timeout: map
+                    .get("timeout")
+                    .map(|n| duration(n, file, "timeout"))
+                    .transpose()?,
+            }
+        }
+        "send" => send(&map, value)?,
+        "http" => Action::Http(http(&map, value)?),
+        "expect" => expect(&map, value)?,
+        "sleep" => {
+            map.check_keys(&["sleep"], "a sleep step")?;
+            Action::Sleep(duration(value, file, "sleep")?)
+        }
+        _ => return Err(unknown_action(&map, key, name)),
+    };
+    Ok(Step {
+        action,
+        location: node.location(file),
+    })
+}
+
+fn unknown_action(map: &MapView<'_>, key: &Node, name: &str) -> ScenarioError {
+    let later = map
+        .entries
+        .iter()
+        .skip(1)
+        .filter_map(|(k, _)| k.scalar())
+        .find(|k| ACTIONS.contains(k));
+    match later {
+        Some(action) => error(
+            key,
+            map.file,
+            format!("a step starts with its action; move \"{action}\" first"),
+        ),
+        None => error(key, map.file, format!("unknown step action \"{name}\""))
+            .with_hint(did_you_mean(name, ACTIONS)),
+    }
+}
+
+fn send(map: &MapView<'_>, value: &Node) -> Result<Action, ScenarioError> {
+    let file = map.file;
+    map.check_keys(&["send", "message", "text", "binary"], "a send step")?;
+    let frames = [
+        map.get("message")
+            .map(|n| to_json(n, file).map(Outgoing::Json)),
+        map.get("text")
+            .map(|n| text(n, file, "text").map(Outgoing::Text)),
+        map.get("binary")
+            .map(|n| text(n, file, "binary").map(|t| Outgoing::Binary(t.into_bytes()))),
+    ];
+    let mut present = frames.into_iter().flatten();
+    let frame = match (present.next(), present.next()) {
+        (Some(frame), None) => frame?,
+        (None, _) => {
+            return Err(error(
+                map.node,
+                file,
+                "a send step needs one of \"message\", \"text\" or \"binary\"",
+            ));
+        }
+        (Some(_), Some(_)) => {
+            return Err(error(
+                map.node,
+                file,
+                "a send step takes only one of \"message\", \"text\" or \"binary\"",
+            ));
+        }
+    };
+    Ok(Action::Send {
+        actor: text(value, file, "send")?,
+        frame,
+    })
+}
+
+fn http(map: &MapView<'_>, value: &Node) -> Result<HttpStep, ScenarioError> {
+    let file = map.file;
+    let fields = ["http", "body", "raw_body", "headers", "status", "response"];
+    map.check_keys(&fields, "an http step")?;
+    let line = text(value, file, "http")?;
+    let mut words = line.split_whitespace();
+    let (Some(method), Some(path), None) = (words.next(), words.next(), words.next()) else {
+        return Err(error(
+            value,
+            file,
+            format!("\"http: {line}\" must be METHOD /path"),
+        ));
+    };
+    if !METHODS.contains(&method) {
+        let hint = did_you_mean(method, METHODS);
+        return Err(
+            error(value, file, format!("unknown HTTP method \"{method}\"")).with_hint(hint),
+        );
+    }
+    if !path.starts_with('/') {
+        return Err(error(
+            value,
+            file,
+            format!("the path \"{path}\" must start with /"),
+        ));
+    }
+    let body = match (map.get("body"), map.get("raw_body")) {
+        (Some(_), Some(_)) => {
+            return Err(error(
+                map.node,
+                file,
+                "an http step takes \"body\" or \"raw_body\", not both",
+            ));
+        }
+        (Some(body), None) => Some(Outgoing::Json(to_json(body, file)?)),
+        (None, Some(raw)) => Some(Outgoing::Text(text(raw, file, "raw_body")?)),
+        (None, None) => None,
+    };
+    let mut headers = std::collections::BTreeMap::new();
+    if let Some(node) = map.get("headers") {
+        for (key, value) in MapView::new(node, file, "\"headers\"")?.entries {
+            let key = text(key, file, "header name")?;
+            headers.insert(key.clone(), text(value, file, &key)?);
+        }
+    }
+    Ok(HttpStep {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        headers,
+        body,
+        status: map
+            .get("status")
+            .map(|n| integer(n, file, "status", 100..=599))
+            .transpose()?,
+        response: map
+            .get("response")
+            .map(|n| to_pattern(n, file))
+            .transpose()?,
+    })
+}
+
+fn expect(map: &MapView<'_>, value: &Node) -> Result<Action, ScenarioError> {
+    let file = map.file;
+    let fields = ["expect", "message", "messages", "mode", "timeout", "within"];
+    map.check_keys(&fields, "an expect step")?;
+    let actors = string_list(value, file, "expect")?;
+    if actors.is_empty() {
+        return Err(error(value, file, "\"expect\" names no actor"));
+    }
+    let mode = match map.get("mode") {
+        Some(node) => {
+            let mode = text(node, file, "mode")?;
+            if !MODES.contains(&mode.as_str()) {
+                let hint = did_you_mean(&mode, MODES);
+                return Err(error(node, file, format!("unknown mode \"{mode}\"")).with_hint(hint));
+            }
+            mode
+        }
+        None => "next".to_owned(),
+    };
+    let refuse = |key: &str, why: &str| match map.get(key) {
+        Some(node) => Err(error(node, file, format!("\"{key}\" {why}"))),
+        None => Ok(()),
+    };
+    let message = || map.get("message").map(|n| to_pattern(n, file)).transpose();
+    let expectation = match mode.as_str() {
+        "unordered" => {
+            refuse(
+                "message",
+                "is not used with mode unordered; use \"messages\"",
+            )?;
+            refuse("within", "is only used with mode absent")?;
+            let node = map.require("messages")?;
+            let items = node.seq().filter(|i| !i.is_empty() && node.tag.is_none());
+            let Some(items) = items else {
+                return Err(error(
+                    node,
+                    file,
+                    "\"messages\" must be a non-empty list of patterns",
+                ));
+            };
+            Expectation::Unordered(
+                items
+                    .iter()
+                    .map(|n| to_pattern(n, file))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        "absent" => {
+            refuse("messages", "is only used with mode unordered")?;
+            refuse(
+                "timeout",
+                "is not used with mode absent; the window is \"within\"",
+            )?;
+            let within = duration(map.require("within")?, file, "within")?;
+            Expectation::Absent {
+                pattern: message()?,
+                within,
+            }
+        }
+        _ => {
+            refuse(
+                "messages",
+                "is only used with mode unordered; use \"message\"",
+            )?;
+            refuse("within", "is only used with mode absent")?;
+            map.require("message")?;
+            let pattern = message()?.unwrap_or(crate::matcher::Pattern::Null);
+            match mode.as_str() {
+                "eventually" => Expectation::Eventually(pattern),
+                _ => Expectation::Next(pattern),
+            }
+        }
+    };
+    Ok(Action::Expect {
+        actors,
+        expectation,
+        timeout: map
+            .get("timeout")
+            .map(|n| duration(n, file, "timeout"))
+            .transpose()?,
+    })
+}
