@@ -1,2 +1,12 @@
 //! The wsconform reference server: minimal, in-memory implementations of the five protocols,
 //! exactly as specified in `shared/specs/` and the project's protocol notes.
+//!
+//! Each protocol is a sans-IO core in its own module (`ark`, …); [`net`] holds the only code
+//! with sockets; [`serve`] starts everything. The crate prints nothing and keeps no state on
+//! disk. Only `ark` is implemented so far.
+
+pub mod ark;
+pub mod net;
+pub mod serve;
+
+pub use serve::{Config, Endpoint, Running, start};

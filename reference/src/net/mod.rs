@@ -1,0 +1,8 @@
+//! Network drivers: the only code with sockets, tasks and the wall clock.
+//!
+//! Each driver binds its port, feeds requests to its protocol's sans-IO core and writes the
+//! core's outputs to the wire. Drivers hold no protocol logic.
+
+pub mod ark;
+pub mod hub;
+mod push;
