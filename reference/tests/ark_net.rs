@@ -158,6 +158,13 @@ async fn clients_share_one_order_ignore_garbage_and_oversize_closes_1009() {
         .await
         .unwrap();
     a.send(Message::Ping(vec![1, 2, 3].into())).await.unwrap();
+    // Pings are answered; nothing else is sent (nothing on connect, nothing for garbage).
+    let pong = tokio::time::timeout(WAIT, a.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(pong, Message::Pong(vec![1, 2, 3].into()));
 
     let n = cause_events(&client, &base).await;
     let mut seen_a = Vec::new();
