@@ -430,3 +430,20 @@ fn put_with_the_same_config_in_another_key_order_changes_nothing() {
     assert!(events.is_empty(), "{events:?}");
     assert_eq!(body["updatedAt"], inst["updatedAt"]);
 }
+
+#[test]
+fn extreme_heartbeat_intervals_do_not_panic() {
+    for interval in [Duration::ZERO, Duration::MAX] {
+        let mut ark = Ark::with_settings(|s| s.heartbeat_interval = interval);
+        ark.register("a1");
+        ark.advance(Duration::from_secs(1));
+        let offline = ark.timeout().len();
+        assert_eq!(offline, usize::from(interval.is_zero()));
+        let (status, _, _) = ark.call(
+            "POST",
+            "/agents/heartbeat",
+            json!({"agentId": "a1", "status": "ok"}),
+        );
+        assert_eq!(status, 200);
+    }
+}

@@ -50,7 +50,7 @@ fn op() -> impl Strategy<Value = Op> {
         Just(Op::Timeout),
         (
             any::<u8>(),
-            "/[a-z/]{0,20}",
+            "/[a-z/?%=#.]{0,24}",
             proptest::collection::vec(any::<u8>(), 0..40)
         )
             .prop_map(|(m, p, b)| Op::Garbage(m, p, b)),

@@ -11,10 +11,18 @@ use super::jobs::AGENT_OFFLINE;
 use super::model::{Agent, Timestamp};
 use super::request::{Heartbeat, RegisterAgent};
 use serde_json::{Map, Value};
+use std::time::Duration;
 
 impl Core {
+    /// How long an agent may stay silent (saturating, so any interval is safe).
+    fn offline_window(&self) -> Duration {
+        self.heartbeat_interval
+            .checked_mul(OFFLINE_AFTER_INTERVALS)
+            .unwrap_or(Duration::MAX)
+    }
+
     fn offline_deadline(&self, last_seen: Timestamp) -> Timestamp {
-        last_seen.plus(self.heartbeat_interval * OFFLINE_AFTER_INTERVALS)
+        last_seen.plus(self.offline_window())
     }
 
     pub(super) fn go_offline(&mut self, now: Timestamp, agent_id: &str, events: &mut Vec<Event>) {
@@ -90,7 +98,7 @@ impl Core {
         h: Heartbeat,
         events: &mut Vec<Event>,
     ) -> Result<Reply, ApiError> {
-        let window = self.heartbeat_interval * OFFLINE_AFTER_INTERVALS;
+        let window = self.offline_window();
         let Some(entry) = self.agents.get_mut(&h.agent_id) else {
             return Err(ApiError::NotFound(format!(
                 "there is no agent {:?}",
