@@ -343,3 +343,41 @@ async fn shutdown_closes_push_clients_with_1001() {
     assert_eq!(code, Some(CloseCode::Away));
     tokio::time::timeout(WAIT, shutdown).await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn the_timer_pushes_agent_offline_and_a_heartbeat_brings_it_back() {
+    let (running, base) = start(|s| s.heartbeat_interval = Duration::from_millis(50)).await;
+    let mut ws = connect(&base).await;
+    let client = http();
+    let started = std::time::Instant::now();
+    let (s, agent) = post(
+        &client,
+        &base,
+        "/agents/register",
+        json!({"agentId": "a1", "hostname": "h", "version": "1"}),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let registered: Value = serde_json::from_str(&next_text(&mut ws).await).unwrap();
+    assert_eq!(registered["event"], "agent:registered");
+    let offline: Value = serde_json::from_str(&next_text(&mut ws).await).unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(150),
+        "not before 3 intervals"
+    );
+    assert_eq!(offline["event"], "agent:offline");
+    assert_eq!(offline["data"]["lastSeenAt"], agent["registeredAt"]);
+    let (s, _) = post(
+        &client,
+        &base,
+        "/agents/heartbeat",
+        json!({"agentId": "a1", "status": "ok"}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let back: Value = serde_json::from_str(&next_text(&mut ws).await).unwrap();
+    assert_eq!(back["event"], "agent:heartbeat");
+    let again: Value = serde_json::from_str(&next_text(&mut ws).await).unwrap();
+    assert_eq!(again["event"], "agent:offline", "the clock started again");
+    running.shutdown().await;
+}
