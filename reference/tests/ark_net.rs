@@ -216,6 +216,14 @@ async fn clients_share_one_order_ignore_garbage_and_oversize_closes_1009() {
     running.shutdown().await;
 }
 
+/// The largest TCP send buffer the kernel may grow to (Linux `tcp_wmem`), else 4 MiB.
+fn max_send_buffer() -> usize {
+    std::fs::read_to_string("/proc/sys/net/ipv4/tcp_wmem")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(2)?.parse().ok())
+        .unwrap_or(4 << 20)
+}
+
 #[tokio::test]
 async fn a_lagging_client_gets_a_gap_free_prefix_then_1008_and_others_get_all() {
     let (running, base) = start(|s| {
@@ -256,8 +264,11 @@ async fn a_lagging_client_gets_a_gap_free_prefix_then_1008_and_others_get_all() 
     )
     .await;
     let path = format!("/instances/{}/logs", inst["instanceId"].as_str().unwrap());
-    let filler = "y".repeat(32 * 1024);
-    let total = 400;
+    // Enough bytes to fill the server's largest TCP send buffer (read from the system, so the
+    // test holds on machines with tuned buffers) plus the client's, then the queue.
+    let message = 128 * 1024;
+    let filler = "y".repeat(message);
+    let total = (max_send_buffer() + (1 << 20)) / message + 64 + 16;
     let reader = tokio::spawn(async move {
         let mut got = Vec::new();
         while got.len() < total + 2 {
