@@ -412,3 +412,38 @@ fn logs_keep_only_the_newest() {
         .collect();
     assert_eq!(messages, [json!("two"), json!("three")]);
 }
+
+#[test]
+fn put_with_the_same_config_in_another_key_order_changes_nothing() {
+    let mut ark = Ark::new();
+    ark.register("a1");
+    let (_, inst, _) = ark.call(
+        "POST",
+        "/instances",
+        json!({"name": "n", "gameType": "ASE", "agentId": "a1", "config": {"a": 1, "b": [2]}}),
+    );
+    let path = format!("/instances/{}", inst["instanceId"].as_str().unwrap());
+    let reordered: serde_json::Value =
+        serde_json::from_str(r#"{"config": {"b": [2], "a": 1}}"#).unwrap();
+    let (status, body, events) = ark.call("PUT", &path, reordered);
+    assert_eq!(status, 200);
+    assert!(events.is_empty(), "{events:?}");
+    assert_eq!(body["updatedAt"], inst["updatedAt"]);
+}
+
+#[test]
+fn extreme_heartbeat_intervals_do_not_panic() {
+    for interval in [Duration::ZERO, Duration::MAX] {
+        let mut ark = Ark::with_settings(|s| s.heartbeat_interval = interval);
+        ark.register("a1");
+        ark.advance(Duration::from_secs(1));
+        let offline = ark.timeout().len();
+        assert_eq!(offline, usize::from(interval.is_zero()));
+        let (status, _, _) = ark.call(
+            "POST",
+            "/agents/heartbeat",
+            json!({"agentId": "a1", "status": "ok"}),
+        );
+        assert_eq!(status, 200);
+    }
+}

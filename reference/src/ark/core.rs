@@ -9,21 +9,17 @@
 //! Invariants: a rejected request changes nothing and emits nothing (ark-N2); a job in a
 //! terminal state never changes again; every event is stamped with the `now` it was made at.
 
-use super::events::{
-    AgentHeartbeat, AgentOffline, AgentRegistered, Event, InstanceCreated, InstanceDeletedEvent,
-    InstanceStatusChanged, InstanceUpdated, SystemError,
-};
+use super::events::Event;
 use super::ids::IdSource;
-use super::model::{Agent, Instance, InstanceDeleted, Job, JobStatus, LogEntry, Timestamp};
-use super::request::{AddLog, CreateInstance, Heartbeat, RegisterAgent, Request, UpdateInstance};
+use super::model::{Agent, Instance, InstanceDeleted, Job, LogEntry, Timestamp};
+use super::request::Request;
 use super::{ApiError, Settings};
 use serde::Serialize;
-use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::Duration;
 
 /// Silent intervals after which an agent is offline (ark-N7).
-const OFFLINE_AFTER_INTERVALS: u32 = 3;
+pub(super) const OFFLINE_AFTER_INTERVALS: u32 = 3;
 
 /// The status of a successful reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,33 +183,6 @@ impl Core {
         events
     }
 
-    fn offline_deadline(&self, last_seen: Timestamp) -> Timestamp {
-        last_seen.plus(self.heartbeat_interval * OFFLINE_AFTER_INTERVALS)
-    }
-
-    fn go_offline(&mut self, now: Timestamp, agent_id: &str, events: &mut Vec<Event>) {
-        let Some(agent) = self.agents.get_mut(agent_id) else {
-            return;
-        };
-        agent.value.online = false;
-        events.push(Event::AgentOffline(AgentOffline {
-            agent_id: agent_id.to_owned(),
-            last_seen_at: agent.value.last_seen_at,
-        }));
-        let failed = self.fail_running_jobs_of(now, agent_id, events);
-        if !failed.is_empty() {
-            let mut context = Map::new();
-            context.insert("agentId".into(), Value::String(agent_id.to_owned()));
-            let ids = failed.into_iter().map(Value::String).collect();
-            context.insert("jobIds".into(), Value::Array(ids));
-            events.push(Event::SystemError(SystemError {
-                error: super::jobs::AGENT_OFFLINE.to_owned(),
-                timestamp: now,
-                context: Some(context),
-            }));
-        }
-    }
-
     pub(super) fn seq(&mut self) -> u64 {
         self.next_seq += 1;
         self.next_seq
@@ -256,212 +225,5 @@ impl Core {
             Request::Progress(p) => self.progress(now, p, events),
             Request::Complete(c) => self.complete(now, c, events),
         }
-    }
-
-    fn register(&mut self, now: Timestamp, r: RegisterAgent, events: &mut Vec<Event>) -> Reply {
-        let agent = Agent {
-            agent_id: r.agent_id.clone(),
-            hostname: r.hostname.clone(),
-            capabilities: r.capabilities,
-            version: r.version,
-            status: "ONLINE".to_owned(),
-            registered_at: now,
-            last_seen_at: now,
-            online: true,
-        };
-        let seq = match self.agents.get(&r.agent_id) {
-            Some(old) => {
-                let key = (
-                    self.offline_deadline(old.value.last_seen_at),
-                    r.agent_id.clone(),
-                );
-                self.deadlines.remove(&key);
-                old.seq
-            }
-            None => self.seq(),
-        };
-        let deadline = self.offline_deadline(now);
-        self.deadlines.insert((deadline, r.agent_id.clone()));
-        self.agents.insert(
-            r.agent_id.clone(),
-            Seq {
-                seq,
-                value: agent.clone(),
-            },
-        );
-        events.push(Event::AgentRegistered(AgentRegistered {
-            agent_id: r.agent_id,
-            hostname: r.hostname,
-            registered_at: now,
-        }));
-        Reply::created(Body::Agent(agent))
-    }
-
-    fn heartbeat(
-        &mut self,
-        now: Timestamp,
-        h: Heartbeat,
-        events: &mut Vec<Event>,
-    ) -> Result<Reply, ApiError> {
-        let window = self.heartbeat_interval * OFFLINE_AFTER_INTERVALS;
-        let Some(entry) = self.agents.get_mut(&h.agent_id) else {
-            return Err(ApiError::NotFound(format!(
-                "there is no agent {:?}",
-                h.agent_id
-            )));
-        };
-        let agent = &mut entry.value;
-        let old = (agent.last_seen_at.plus(window), h.agent_id.clone());
-        self.deadlines.remove(&old);
-        agent.last_seen_at = now;
-        agent.online = true;
-        agent.status = h.status.clone();
-        let reply = Reply::ok(Body::Agent(agent.clone()));
-        self.deadlines
-            .insert((now.plus(window), h.agent_id.clone()));
-        events.push(Event::AgentHeartbeat(AgentHeartbeat {
-            agent_id: h.agent_id,
-            status: h.status,
-            timestamp: now,
-        }));
-        Ok(reply)
-    }
-
-    fn instance(&self, id: &str) -> Result<&InstanceState, ApiError> {
-        self.instances
-            .get(id)
-            .map(|s| &s.value)
-            .ok_or_else(|| ApiError::NotFound(format!("there is no instance {id:?}")))
-    }
-
-    fn create_instance(
-        &mut self,
-        now: Timestamp,
-        c: CreateInstance,
-        events: &mut Vec<Event>,
-    ) -> Result<Reply, ApiError> {
-        if !self.agents.contains_key(&c.agent_id) {
-            return Err(ApiError::UnknownAgent(c.agent_id));
-        }
-        let instance = Instance {
-            instance_id: self.ids.next_id(),
-            name: c.name,
-            game_type: c.game_type,
-            agent_id: c.agent_id,
-            config: c.config,
-            status: super::model::InstanceStatus::Stopped,
-            created_at: now,
-            updated_at: now,
-        };
-        let seq = self.seq();
-        let state = InstanceState {
-            instance: instance.clone(),
-            logs: VecDeque::new(),
-        };
-        let id = instance.instance_id.clone();
-        self.instances.insert(id, Seq { seq, value: state });
-        events.push(Event::InstanceCreated(InstanceCreated {
-            instance_id: instance.instance_id.clone(),
-            name: instance.name.clone(),
-            game_type: instance.game_type,
-            created_at: now,
-        }));
-        Ok(Reply::created(Body::Instance(instance)))
-    }
-
-    fn update_instance(
-        &mut self,
-        now: Timestamp,
-        id: &str,
-        u: UpdateInstance,
-        events: &mut Vec<Event>,
-    ) -> Result<Reply, ApiError> {
-        let Some(entry) = self.instances.get_mut(id) else {
-            return Err(ApiError::NotFound(format!("there is no instance {id:?}")));
-        };
-        let inst = &mut entry.value.instance;
-        let mut updated = false;
-        if let Some(name) = u.name.filter(|n| *n != inst.name) {
-            inst.name = name;
-            updated = true;
-        }
-        if let Some(config) = u.config.filter(|c| *c != inst.config) {
-            inst.config = config;
-            updated = true;
-        }
-        let status = u.status.filter(|s| *s != inst.status);
-        if updated || status.is_some() {
-            inst.updated_at = now;
-        }
-        if updated {
-            events.push(Event::InstanceUpdated(InstanceUpdated {
-                instance_id: id.to_owned(),
-                updated_at: now,
-            }));
-        }
-        if let Some(status) = status {
-            inst.status = status;
-            events.push(Event::InstanceStatusChanged(InstanceStatusChanged {
-                instance_id: id.to_owned(),
-                status,
-                changed_at: now,
-            }));
-        }
-        Ok(Reply::ok(Body::Instance(inst.clone())))
-    }
-
-    fn delete_instance(
-        &mut self,
-        now: Timestamp,
-        id: &str,
-        events: &mut Vec<Event>,
-    ) -> Result<Reply, ApiError> {
-        if self.instances.remove(id).is_none() {
-            return Err(ApiError::NotFound(format!("there is no instance {id:?}")));
-        }
-        events.push(Event::InstanceDeleted(InstanceDeletedEvent {
-            instance_id: id.to_owned(),
-            deleted_at: now,
-        }));
-        Ok(Reply::ok(Body::Deleted(InstanceDeleted {
-            instance_id: id.to_owned(),
-            deleted_at: now,
-        })))
-    }
-
-    fn add_log(
-        &mut self,
-        now: Timestamp,
-        id: &str,
-        l: AddLog,
-        events: &mut Vec<Event>,
-    ) -> Result<Reply, ApiError> {
-        let max = self.max_logs_per_instance;
-        let Some(entry) = self.instances.get_mut(id) else {
-            return Err(ApiError::NotFound(format!("there is no instance {id:?}")));
-        };
-        let log = LogEntry {
-            instance_id: id.to_owned(),
-            timestamp: now,
-            level: l.level,
-            message: l.message,
-        };
-        let logs = &mut entry.value.logs;
-        logs.push_back(log.clone());
-        while logs.len() > max {
-            logs.pop_front();
-        }
-        events.push(Event::InstanceLog(log.clone()));
-        Ok(Reply::created(Body::Log(log)))
-    }
-
-    /// Whether a job is running on an instance of `agent_id`.
-    pub(super) fn runs_on(&self, job: &Job, agent_id: &str) -> bool {
-        job.status == JobStatus::Running
-            && job
-                .instance_id
-                .as_ref()
-                .and_then(|i| self.instances.get(i))
-                .is_some_and(|s| s.value.instance.agent_id == agent_id)
     }
 }

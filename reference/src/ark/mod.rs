@@ -6,10 +6,13 @@
 //! sockets, no clock and no tasks; `crate::net` drives it. Invariant: for one core, the events
 //! returned by successive calls are the single total order every push client sees.
 
+mod agents;
 pub mod core;
 pub mod error;
 pub mod events;
+mod fields;
 pub mod ids;
+mod instances;
 mod jobs;
 pub mod model;
 pub mod request;

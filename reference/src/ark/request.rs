@@ -5,6 +5,7 @@
 //! Whether referenced ids exist is the core's business, not this module's.
 
 use super::error::ApiError;
+use super::fields::Body;
 use super::model::{GameType, InstanceStatus, JobStatus, JobType, LogLevel};
 use serde_json::{Map, Number, Value};
 
@@ -150,101 +151,6 @@ pub struct Complete {
     pub job_run_id: String,
     /// How it ended.
     pub outcome: Outcome,
-}
-
-/// A JSON object body being validated.
-struct Body<'a>(&'a Map<String, Value>);
-
-impl<'a> Body<'a> {
-    fn new(value: &'a Value) -> Result<Self, ApiError> {
-        value
-            .as_object()
-            .map(Body)
-            .ok_or_else(|| ApiError::Validation {
-                field: None,
-                message: "the body must be a JSON object".to_owned(),
-            })
-    }
-
-    fn opt(&self, field: &str) -> Option<&'a Value> {
-        self.0.get(field)
-    }
-
-    fn text(&self, field: &str) -> Result<String, ApiError> {
-        match self.opt_text(field)? {
-            Some(s) => Ok(s),
-            None => Err(ApiError::field(field, format!("{field} is required"))),
-        }
-    }
-
-    fn opt_text(&self, field: &str) -> Result<Option<String>, ApiError> {
-        match self.opt(field) {
-            None => Ok(None),
-            Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
-            Some(_) => Err(ApiError::field(
-                field,
-                format!("{field} must be a non-empty string"),
-            )),
-        }
-    }
-
-    fn strings(&self, field: &str) -> Result<Vec<String>, ApiError> {
-        let bad = || ApiError::field(field, format!("{field} must be an array of strings"));
-        match self.opt(field) {
-            None => Ok(Vec::new()),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned).ok_or_else(bad))
-                .collect(),
-            Some(_) => Err(bad()),
-        }
-    }
-
-    fn object(&self, field: &str) -> Result<Map<String, Value>, ApiError> {
-        self.opt_object(field)?
-            .ok_or_else(|| ApiError::field(field, format!("{field} is required")))
-    }
-
-    fn opt_object(&self, field: &str) -> Result<Option<Map<String, Value>>, ApiError> {
-        match self.opt(field) {
-            None => Ok(None),
-            Some(Value::Object(map)) => Ok(Some(map.clone())),
-            Some(_) => Err(ApiError::field(
-                field,
-                format!("{field} must be a JSON object"),
-            )),
-        }
-    }
-
-    fn choice<T: Copy>(
-        &self,
-        field: &str,
-        parse: fn(&str) -> Option<T>,
-        all: &[T],
-        name: fn(T) -> &'static str,
-    ) -> Result<T, ApiError> {
-        self.opt_choice(field, parse, all, name)?
-            .ok_or_else(|| ApiError::field(field, format!("{field} is required")))
-    }
-
-    fn opt_choice<T: Copy>(
-        &self,
-        field: &str,
-        parse: fn(&str) -> Option<T>,
-        all: &[T],
-        name: fn(T) -> &'static str,
-    ) -> Result<Option<T>, ApiError> {
-        match self.opt(field) {
-            None => Ok(None),
-            Some(v) => v.as_str().and_then(parse).map(Some).ok_or_else(|| {
-                let names: Vec<&str> = all.iter().map(|t| name(*t)).collect();
-                ApiError::field(
-                    field,
-                    format!("{field} must be one of {}", names.join(", ")),
-                )
-            }),
-        }
-    }
 }
 
 impl RegisterAgent {

@@ -71,8 +71,8 @@ pub struct ArkServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
-    server: JoinHandle<()>,
-    timer: JoinHandle<()>,
+    server: Option<JoinHandle<()>>,
+    timer: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for ArkServer {
@@ -119,8 +119,8 @@ impl ArkServer {
             addr,
             shared,
             stop,
-            server,
-            timer,
+            server: Some(server),
+            timer: Some(timer),
         })
     }
 
@@ -131,17 +131,35 @@ impl ArkServer {
 
     /// Stops accepting, closes every push connection (1001) and stops the tasks; waits at most
     /// `close_grace` for open HTTP connections to finish.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
+        self.signal_stop();
+        let grace = self.shared.settings.close_grace;
+        if let Some(server) = self.server.take() {
+            let abort = server.abort_handle();
+            if tokio::time::timeout(grace, server).await.is_err() {
+                abort.abort();
+            }
+        }
+        if let Some(timer) = self.timer.take() {
+            timer.abort();
+            let _ = timer.await;
+        }
+    }
+
+    /// Tells the listener, the timer and every push connection to stop (idempotent).
+    fn signal_stop(&self) {
         let _ = self.stop.send(true);
         self.shared.lock().hub.shutdown();
-        let grace = self.shared.settings.close_grace;
-        let server = self.server;
-        let abort = server.abort_handle();
-        if tokio::time::timeout(grace, server).await.is_err() {
-            abort.abort();
+    }
+}
+
+/// Dropping a server without [`ArkServer::shutdown`] still stops it, without waiting.
+impl Drop for ArkServer {
+    fn drop(&mut self) {
+        self.signal_stop();
+        if let Some(timer) = self.timer.take() {
+            timer.abort();
         }
-        self.timer.abort();
-        let _ = self.timer.await;
     }
 }
 

@@ -120,3 +120,66 @@ impl Hub {
         self.clients.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn frame(i: usize) -> Utf8Bytes {
+        Utf8Bytes::from(i.to_string())
+    }
+
+    #[test]
+    fn every_client_gets_every_frame_in_order() {
+        let mut hub = Hub::new(8);
+        let mut a = hub.subscribe().unwrap();
+        let mut b = hub.subscribe().unwrap();
+        for i in 0..8 {
+            hub.publish(&frame(i));
+        }
+        for sub in [&mut a, &mut b] {
+            let got: Vec<String> = (0..8)
+                .map(|_| sub.frames.try_recv().unwrap().to_string())
+                .collect();
+            assert_eq!(got, ["0", "1", "2", "3", "4", "5", "6", "7"]);
+        }
+    }
+
+    #[test]
+    fn a_full_client_is_dropped_and_told_lagged_others_keep_going() {
+        let mut hub = Hub::new(2);
+        let mut slow = hub.subscribe().unwrap();
+        let mut fast = hub.subscribe().unwrap();
+        for i in 0..2 {
+            hub.publish(&frame(i));
+            assert_eq!(fast.frames.try_recv().unwrap().as_str(), i.to_string());
+        }
+        assert_eq!(
+            slow.close.try_recv(),
+            Err(oneshot::error::TryRecvError::Empty)
+        );
+        hub.publish(&frame(2));
+        assert_eq!(slow.close.try_recv(), Ok(CloseReason::Lagged));
+        assert_eq!(hub.len(), 1);
+        assert_eq!(fast.frames.try_recv().unwrap().as_str(), "2");
+        // The laggard keeps its gap-free prefix; nothing after the cut.
+        assert_eq!(slow.frames.try_recv().unwrap().as_str(), "0");
+        assert_eq!(slow.frames.try_recv().unwrap().as_str(), "1");
+        assert!(slow.frames.try_recv().is_err());
+    }
+
+    #[test]
+    fn gone_clients_are_removed_and_shutdown_tells_everyone() {
+        let mut hub = Hub::new(4);
+        let gone = hub.subscribe().unwrap();
+        let mut stays = hub.subscribe().unwrap();
+        drop(gone);
+        hub.publish(&frame(0));
+        assert_eq!(hub.len(), 1);
+        hub.shutdown();
+        assert!(hub.is_empty());
+        assert_eq!(stays.close.try_recv(), Ok(CloseReason::Shutdown));
+        assert!(hub.subscribe().is_none());
+    }
+}
