@@ -5,8 +5,11 @@
 //! reference server's message types (it depends on the reference crate only to start it as the
 //! embedded default target, in [`embedded`]).
 
+pub mod embedded;
 pub mod matcher;
 pub mod profile;
 pub mod report;
+pub mod runner;
 pub mod scenario;
 pub mod schema;
+pub mod transport;

@@ -1,3 +1,47 @@
-//! Reports of a run: the result model and its renderers.
+//! Reports of a run: one result model ([`model`]) and pure renderers of it.
+//!
+//! Renderers turn a [`model::RunReport`] into text; they never run anything, never print, and
+//! never decide verdicts.
 
+pub mod golden;
+pub mod human;
+pub mod junit;
 pub mod model;
+
+use std::str::FromStr;
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    /// For people at a terminal.
+    Human,
+    /// The result model as JSON.
+    Json,
+    /// JUnit XML for CI systems.
+    Junit,
+}
+
+impl FromStr for ReportKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "human" => Ok(ReportKind::Human),
+            "json" => Ok(ReportKind::Json),
+            "junit" => Ok(ReportKind::Junit),
+            other => Err(format!(
+                "unknown report kind {other:?} (expected human, json or junit)"
+            )),
+        }
+    }
+}
+
+/// Renders `report` in `kind`.
+pub fn render(kind: ReportKind, report: &model::RunReport) -> String {
+    match kind {
+        ReportKind::Human => human::render(report, false),
+        ReportKind::Json => serde_json::to_string_pretty(report)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
+        ReportKind::Junit => junit::render(report),
+    }
+}

@@ -79,6 +79,9 @@ pub struct TranscriptEntry {
     /// Whether a step matched this received message.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub matched: bool,
+    /// Another session's traffic on a shared target (invisible to expectations).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub foreign: bool,
 }
 
 /// The outcome of one scenario.
@@ -113,6 +116,9 @@ pub struct ScenarioResult {
     pub transcript: Vec<TranscriptEntry>,
     /// The command that re-runs exactly this scenario against the same target.
     pub rerun: String,
+    /// The value `${run_id}` had in this run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
 }
 
 /// Verdict counts.

@@ -1,0 +1,337 @@
+//! An actor's inbox and the expectation modes, without I/O.
+//!
+//! The runner pushes every received frame here and asks [`Inbox::check`] whether an expectation
+//! is met, still waiting, or failed; it never matches messages itself. Invariants: the cursor
+//! only moves forward; a message is taken by at most one expectation; messages before the cursor
+//! that no expectation took are "unmatched" for the report.
+
+use serde_json::Value;
+
+use crate::matcher::{self, Captures, MatchError, Pattern};
+use crate::scenario::model::Expectation;
+
+/// A received message as the inbox sees it.
+#[derive(Debug, Clone)]
+pub struct InboxMessage {
+    /// Where the message is in the scenario's transcript.
+    pub transcript_index: usize,
+    /// The message parsed as JSON, if it is JSON.
+    pub json: Option<Value>,
+    /// The message as received.
+    pub text: String,
+}
+
+/// Whether time is up for the expectation being checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// More messages may still arrive before the deadline.
+    Running,
+    /// The deadline has passed (or the connection is closed): decide now.
+    Expired,
+}
+
+/// Why an expectation failed, ready for the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unmet {
+    /// One sentence.
+    pub message: String,
+    /// JSON path of the mismatch, if any.
+    pub path: Option<String>,
+    /// The expected value, described.
+    pub expected: Option<String>,
+    /// The actual value (`None`: missing or no message).
+    pub actual: Option<Value>,
+    /// The failure is the scenario's fault (a reference to a name never captured).
+    pub scenario_error: bool,
+}
+
+/// The state of an expectation after a check.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// Met; these are the new captures.
+    Met(Captures),
+    /// Not yet decided: wait for more messages or the deadline.
+    Waiting,
+    /// Failed.
+    Unmet(Unmet),
+}
+
+/// Messages received on one connection, with a cursor.
+#[derive(Debug, Default)]
+pub struct Inbox {
+    messages: Vec<InboxMessage>,
+    taken: Vec<bool>,
+    foreign: Vec<bool>,
+    cursor: usize,
+}
+
+impl Inbox {
+    /// Adds a received message at the end.
+    pub fn push(&mut self, message: InboxMessage) {
+        self.messages.push(message);
+        self.taken.push(false);
+        self.foreign.push(false);
+    }
+
+    /// Marks the messages from the cursor on that `is_foreign` says belong to another session.
+    pub fn mark_foreign(&mut self, is_foreign: impl Fn(&InboxMessage) -> bool) {
+        for index in self.cursor..self.messages.len() {
+            if !self.taken[index] && !self.foreign[index] && is_foreign(&self.messages[index]) {
+                self.foreign[index] = true;
+            }
+        }
+    }
+
+    /// Transcript indices of the messages marked foreign.
+    pub fn foreign(&self) -> impl Iterator<Item = usize> + '_ {
+        self.messages
+            .iter()
+            .zip(&self.foreign)
+            .filter(|(_, foreign)| **foreign)
+            .map(|(message, _)| message.transcript_index)
+    }
+
+    /// Indices of the messages from the cursor on that expectations can see.
+    fn visible(&self) -> Vec<usize> {
+        (self.cursor..self.messages.len())
+            .filter(|&i| !self.foreign[i])
+            .collect()
+    }
+
+    /// Transcript indices of the messages an expectation took.
+    pub fn taken(&self) -> impl Iterator<Item = usize> + '_ {
+        self.messages
+            .iter()
+            .zip(&self.taken)
+            .filter(|(_, taken)| **taken)
+            .map(|(message, _)| message.transcript_index)
+    }
+
+    /// Checks `expectation` against the messages from the cursor on.
+    pub fn check(
+        &mut self,
+        expectation: &Expectation,
+        captures: &Captures,
+        clock: Clock,
+    ) -> Progress {
+        match expectation {
+            Expectation::Next(pattern) => self.next(pattern, captures, clock),
+            Expectation::Eventually(pattern) => self.eventually(pattern, captures, clock),
+            Expectation::Unordered(patterns) => self.unordered(patterns, captures, clock),
+            Expectation::Absent { pattern, .. } => self.absent(pattern.as_ref(), captures, clock),
+        }
+    }
+
+    fn next(&mut self, pattern: &Pattern, captures: &Captures, clock: Clock) -> Progress {
+        let Some(&index) = self.visible().first() else {
+            return match clock {
+                Clock::Running => Progress::Waiting,
+                Clock::Expired => Progress::Unmet(nothing_arrived(pattern)),
+            };
+        };
+        match try_match(pattern, &self.messages[index], captures) {
+            Ok(bindings) => {
+                self.take(index);
+                Progress::Met(bindings)
+            }
+            Err(unmet) => Progress::Unmet(unmet),
+        }
+    }
+
+    fn eventually(&mut self, pattern: &Pattern, captures: &Captures, clock: Clock) -> Progress {
+        let mut closest: Option<Unmet> = None;
+        for index in self.visible() {
+            match try_match(pattern, &self.messages[index], captures) {
+                Ok(bindings) => {
+                    self.take(index);
+                    return Progress::Met(bindings);
+                }
+                Err(unmet) if unmet.scenario_error => return Progress::Unmet(unmet),
+                Err(unmet) => closest = Some(closer(closest, unmet)),
+            }
+        }
+        match (clock, closest) {
+            (Clock::Running, _) => Progress::Waiting,
+            (Clock::Expired, None) => Progress::Unmet(nothing_arrived(pattern)),
+            (Clock::Expired, Some(unmet)) => Progress::Unmet(Unmet {
+                message: format!(
+                    "no message matched {} before the deadline; the closest: {}",
+                    matcher::describe(pattern),
+                    unmet.message
+                ),
+                ..unmet
+            }),
+        }
+    }
+
+    fn unordered(&mut self, patterns: &[Pattern], captures: &Captures, clock: Clock) -> Progress {
+        let candidates = self.visible();
+        let mut chosen = Vec::with_capacity(patterns.len());
+        let mut bindings = Captures::new();
+        if self.assign(patterns, &candidates, captures, &mut chosen, &mut bindings) {
+            for &index in &chosen {
+                self.take_without_moving(index);
+            }
+            self.cursor = chosen.iter().max().map_or(self.cursor, |last| last + 1);
+            return Progress::Met(bindings);
+        }
+        match clock {
+            Clock::Running => Progress::Waiting,
+            Clock::Expired => Progress::Unmet(Unmet {
+                message: format!(
+                    "the {} expected messages did not all arrive (in any order) before the deadline; expected: {}",
+                    patterns.len(),
+                    patterns
+                        .iter()
+                        .map(matcher::describe)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                path: None,
+                expected: None,
+                actual: None,
+                scenario_error: false,
+            }),
+        }
+    }
+
+    /// Backtracking search for distinct messages, one per pattern, in pattern order.
+    fn assign(
+        &self,
+        patterns: &[Pattern],
+        candidates: &[usize],
+        captures: &Captures,
+        chosen: &mut Vec<usize>,
+        bindings: &mut Captures,
+    ) -> bool {
+        let Some((pattern, rest)) = patterns.split_first() else {
+            return true;
+        };
+        for &index in candidates {
+            if chosen.contains(&index) {
+                continue;
+            }
+            if let Ok(found) = try_match(pattern, &self.messages[index], captures) {
+                chosen.push(index);
+                let before = bindings.clone();
+                bindings.extend(found);
+                if self.assign(rest, candidates, captures, chosen, bindings) {
+                    return true;
+                }
+                *bindings = before;
+                chosen.pop();
+            }
+        }
+        false
+    }
+
+    fn absent(&self, pattern: Option<&Pattern>, captures: &Captures, clock: Clock) -> Progress {
+        for message in self.visible().into_iter().map(|i| &self.messages[i]) {
+            let hit = match pattern {
+                None => true,
+                Some(pattern) => match try_match(pattern, message, captures) {
+                    Ok(_) => true,
+                    Err(unmet) if unmet.scenario_error => return Progress::Unmet(unmet),
+                    Err(_) => false,
+                },
+            };
+            if hit {
+                return Progress::Unmet(Unmet {
+                    message: match pattern {
+                        Some(p) => format!(
+                            "a message matching {} arrived, but none should",
+                            matcher::describe(p)
+                        ),
+                        None => "a message arrived, but none should".to_owned(),
+                    },
+                    path: None,
+                    expected: Some("no such message".to_owned()),
+                    actual: message.json.clone(),
+                    scenario_error: false,
+                });
+            }
+        }
+        match clock {
+            Clock::Running => Progress::Waiting,
+            Clock::Expired => Progress::Met(Captures::new()),
+        }
+    }
+
+    fn take(&mut self, index: usize) {
+        self.take_without_moving(index);
+        self.cursor = index + 1;
+    }
+
+    fn take_without_moving(&mut self, index: usize) {
+        self.taken[index] = true;
+    }
+}
+
+fn try_match(
+    pattern: &Pattern,
+    message: &InboxMessage,
+    captures: &Captures,
+) -> Result<Captures, Unmet> {
+    let Some(json) = &message.json else {
+        return Err(Unmet {
+            message: "the message is not JSON".to_owned(),
+            path: Some("$".to_owned()),
+            expected: Some(matcher::describe(pattern)),
+            actual: None,
+            scenario_error: false,
+        });
+    };
+    matcher::matches(pattern, json, captures).map_err(|error| match error {
+        MatchError::Mismatch(mismatch) => Unmet {
+            message: format!(
+                "at {}: expected {}, got {}",
+                mismatch.path,
+                mismatch.expected,
+                mismatch
+                    .actual
+                    .as_ref()
+                    .map_or_else(|| "nothing (missing)".to_owned(), Value::to_string)
+            ),
+            path: Some(mismatch.path),
+            expected: Some(mismatch.expected),
+            actual: mismatch.actual,
+            scenario_error: false,
+        },
+        MatchError::UnknownReference(name) => Unmet {
+            message: format!("the scenario refers to ${{{name}}}, which no earlier step captured"),
+            path: None,
+            expected: None,
+            actual: None,
+            scenario_error: true,
+        },
+    })
+}
+
+fn nothing_arrived(pattern: &Pattern) -> Unmet {
+    Unmet {
+        message: format!(
+            "no message arrived before the deadline; expected {}",
+            matcher::describe(pattern)
+        ),
+        path: None,
+        expected: Some(matcher::describe(pattern)),
+        actual: None,
+        scenario_error: false,
+    }
+}
+
+/// The more specific of two mismatches: the one deeper in the message.
+fn closer(current: Option<Unmet>, candidate: Unmet) -> Unmet {
+    let depth = |u: &Unmet| {
+        u.path
+            .as_deref()
+            .map_or(0, |p| p.matches(['.', '[']).count())
+    };
+    match current {
+        Some(current) if depth(&current) >= depth(&candidate) => current,
+        _ => candidate,
+    }
+}
+
+#[cfg(test)]
+mod tests;

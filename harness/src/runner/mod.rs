@@ -1,0 +1,138 @@
+//! The runner: carries out scenarios against targets and turns what happened into results.
+//!
+//! [`run_scenario`] runs one scenario against one target URL; [`suite::run_all`] runs many, each
+//! against an external target or a fresh embedded reference server. The expectation logic is
+//! sans-IO in [`inbox`]; [`session`] is the I/O shell; [`verdict`] turns a session into a
+//! [`ScenarioResult`].
+
+mod http_step;
+pub mod inbox;
+pub mod noise;
+mod session;
+pub mod suite;
+pub mod target;
+mod verdict;
+
+use std::collections::BTreeSet;
+
+use crate::profile::Profile;
+use crate::report::model::ScenarioResult;
+use crate::scenario::model::Scenario;
+use crate::schema::SchemaSet;
+use crate::transport::Limits;
+use inbox::Unmet;
+use session::Session;
+
+/// What the harness knows of one protocol: its profile and compiled schemas.
+pub struct ProtocolSuite {
+    /// How to talk to it.
+    pub profile: Profile,
+    /// Its message schemas.
+    pub schemas: SchemaSet,
+}
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Every timeout, window and sleep is multiplied by this (slow CI machines stretch it).
+    pub time_scale: f64,
+    /// Transport limits.
+    pub limits: Limits,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            time_scale: 1.0,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A server to run scenarios against.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Base URL (`http://host:port`).
+    pub url: String,
+    /// Optional capabilities it declares.
+    pub capabilities: BTreeSet<String>,
+}
+
+/// Why a step stopped the scenario.
+#[derive(Debug, Clone)]
+pub struct StepFailure {
+    /// The connection (or `http`) concerned.
+    pub actor: String,
+    /// What went wrong.
+    pub unmet: Unmet,
+    /// The target could not be reached.
+    pub unreachable: bool,
+}
+
+impl StepFailure {
+    fn unmet(actor: &str, unmet: Unmet) -> StepFailure {
+        StepFailure {
+            actor: actor.to_owned(),
+            unmet,
+            unreachable: false,
+        }
+    }
+
+    fn unreachable(actor: &str, message: String) -> StepFailure {
+        StepFailure {
+            actor: actor.to_owned(),
+            unmet: Unmet {
+                message,
+                path: None,
+                expected: None,
+                actual: None,
+                scenario_error: false,
+            },
+            unreachable: true,
+        }
+    }
+
+    fn scenario(actor: &str, message: String) -> StepFailure {
+        StepFailure {
+            actor: actor.to_owned(),
+            unmet: Unmet {
+                message,
+                path: None,
+                expected: None,
+                actual: None,
+                scenario_error: true,
+            },
+            unreachable: false,
+        }
+    }
+}
+
+/// Runs one scenario against `target`; `markers` are shared by every scenario of the run (see
+/// [`noise`]); `rerun` is the command that repeats exactly this run.
+pub async fn run_scenario(
+    scenario: &Scenario,
+    suite: &ProtocolSuite,
+    target: &Target,
+    options: &RunOptions,
+    markers: &noise::Markers,
+    rerun: String,
+) -> ScenarioResult {
+    let missing: Vec<&String> = scenario
+        .requires
+        .iter()
+        .filter(|c| !target.capabilities.contains(*c))
+        .collect();
+    if !missing.is_empty() {
+        return verdict::unsupported(scenario, &missing, rerun);
+    }
+    let mut session = Session::new(scenario, suite, options, &target.url, markers.clone());
+    let mut failure = None;
+    for (index, step) in scenario.steps.iter().enumerate() {
+        if let Err(stopped) = session.step(step).await {
+            failure = Some((index, stopped));
+            break;
+        }
+    }
+    session.finish();
+    verdict::judge(session, failure, rerun)
+}

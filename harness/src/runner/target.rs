@@ -1,0 +1,75 @@
+//! Target addresses: from the base URL a user gives to the URL of a protocol's socket.
+
+use url::Url;
+
+/// The WebSocket URL of `path` on the target named by `base` (`http://h:p`, `ws://h:p`, with or
+/// without a path of its own), with `query` added.
+pub fn ws_url(
+    base: &str,
+    path: &str,
+    query: &[(String, String)],
+) -> Result<String, url::ParseError> {
+    let mut url = Url::parse(base)?;
+    let scheme = match url.scheme() {
+        "https" | "wss" => "wss",
+        _ => "ws",
+    };
+    // `set_scheme` refuses some special-scheme changes; rebuild from parts instead.
+    let authority = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or("localhost")),
+        None => url.host_str().unwrap_or("localhost").to_owned(),
+    };
+    url = Url::parse(&format!("{scheme}://{authority}"))?;
+    url.set_path(path);
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    Ok(url.into())
+}
+
+/// The HTTP base URL of a target (`ws://` becomes `http://`), without a trailing slash.
+pub fn http_base(base: &str) -> Result<String, url::ParseError> {
+    let url = Url::parse(base)?;
+    let scheme = match url.scheme() {
+        "https" | "wss" => "https",
+        _ => "http",
+    };
+    let host = url.host_str().unwrap_or("localhost");
+    Ok(match url.port() {
+        Some(port) => format!("{scheme}://{host}:{port}"),
+        None => format!("{scheme}://{host}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn http_and_ws_bases_give_the_same_socket_url() {
+        let query = vec![("token".to_owned(), "a b".to_owned())];
+        assert_eq!(
+            ws_url("http://127.0.0.1:3003", "/ws", &query).unwrap(),
+            "ws://127.0.0.1:3003/ws?token=a+b"
+        );
+        assert_eq!(
+            ws_url("ws://127.0.0.1:3003/ws", "/ws", &[]).unwrap(),
+            "ws://127.0.0.1:3003/ws"
+        );
+        assert_eq!(
+            ws_url("https://example.test", "/", &[]).unwrap(),
+            "wss://example.test/"
+        );
+    }
+
+    #[test]
+    fn the_http_base_drops_paths_and_maps_ws_schemes() {
+        assert_eq!(
+            http_base("ws://127.0.0.1:9/ws").unwrap(),
+            "http://127.0.0.1:9"
+        );
+        assert_eq!(http_base("http://h:1/").unwrap(), "http://h:1");
+        assert!(http_base("not a url").is_err());
+    }
+}
