@@ -1,2 +1,7 @@
-//! The `wsconform` command line (being built).
-fn main() {}
+//! `wsconform`: the command line. Wiring only; the commands live in `cli/`.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

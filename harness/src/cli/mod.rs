@@ -1,0 +1,71 @@
+//! The command line: argument definitions, the commands, and exit codes.
+//!
+//! Exit codes (DESIGN.md): 0 conformant, 1 usage, 2 scenario file errors, 3 could not reach the
+//! target, 4 conformance failures, 5 a performance gate missed.
+
+mod args;
+mod list;
+mod run;
+mod serve;
+mod suite_dir;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit codes of the tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything required passed.
+    Conformant = 0,
+    /// Bad command line.
+    Usage = 1,
+    /// Scenario or fixture files are wrong.
+    ScenarioFiles = 2,
+    /// The target could not be reached.
+    Unreachable = 3,
+    /// The target broke a requirement.
+    Failures = 4,
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() {
+                Exit::Usage as u8
+            } else {
+                0
+            });
+        }
+    };
+    init_tracing(cli.verbose);
+    let outcome = match cli.command {
+        args::Command::Run(run) => run::run(run),
+        args::Command::Serve(serve) => serve::serve(serve),
+        args::Command::List(list) => list::list(list),
+    };
+    match outcome {
+        Ok(exit) => ExitCode::from(exit as u8),
+        Err(error) => {
+            eprintln!("wsconform: {error:#}");
+            ExitCode::from(Exit::Usage as u8)
+        }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WSCONFORM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,210 @@
+//! `wsconform run`: load the suite, pick targets, run, report, and choose the exit code.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{IsTerminal, Write};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use harness::report::model::{RunReport, ScenarioResult, Summary, Verdict};
+use harness::report::{self, ReportKind, human};
+use harness::runner::suite::{SuitePlan, TargetSource, run_all};
+use harness::runner::{RunOptions, Target};
+use harness::scenario::model::Scenario;
+
+use super::Exit;
+use super::args::RunArgs;
+use super::suite_dir;
+
+/// Runs the selected scenarios and writes the reports.
+pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
+    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
+        bail!("--time-scale must be a positive number");
+    }
+    let reports = parse_reports(&args.reports)?;
+    let external = parse_targets(&args.targets, &args.capabilities)?;
+    let mut suite_args = args.suite;
+    if suite_args.protocols.is_empty() {
+        suite_args.protocols = external.keys().cloned().collect();
+    }
+    let (scenarios, errors) = suite_dir::scenarios(&suite_args);
+    if !errors.is_empty() {
+        for error in &errors {
+            eprintln!("{error}");
+        }
+        eprintln!(
+            "wsconform: {} scenario file(s) have errors; nothing was run",
+            errors.len()
+        );
+        return Ok(Exit::ScenarioFiles);
+    }
+    if scenarios.is_empty() {
+        bail!("no scenario matches the selection");
+    }
+    let suites = match suite_dir::protocols(&suite_args, &scenarios) {
+        Ok(suites) => suites,
+        Err(error) => {
+            eprintln!("wsconform: {error:#}");
+            return Ok(Exit::ScenarioFiles);
+        }
+    };
+    let targets: HashMap<String, TargetSource> = suites
+        .keys()
+        .map(|protocol| {
+            let source = external
+                .get(protocol)
+                .cloned()
+                .map_or(TargetSource::Embedded, TargetSource::External);
+            (protocol.clone(), source)
+        })
+        .collect();
+    let target_names: Vec<String> = targets
+        .iter()
+        .map(|(p, t)| match t {
+            TargetSource::External(target) => format!("{p}={}", target.url),
+            TargetSource::Embedded => format!("{p}=embedded reference server"),
+        })
+        .collect();
+    let options = RunOptions {
+        time_scale: args.time_scale,
+        ..RunOptions::default()
+    };
+    let rerun = rerun_command(
+        &args.targets,
+        &args.capabilities,
+        args.time_scale,
+        suite_args.suite.as_deref(),
+    );
+    let plan = SuitePlan {
+        scenarios: &scenarios,
+        suites: &suites,
+        targets: &targets,
+        jobs: args.jobs.unwrap_or(if external.is_empty() { 4 } else { 1 }),
+        options: &options,
+        rerun: &rerun,
+    };
+    let colour = std::io::stdout().is_terminal();
+    let started = Instant::now();
+    println!(
+        "wsconform {} against {}",
+        env!("CARGO_PKG_VERSION"),
+        target_names.join(", ")
+    );
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let results = runtime.block_on(run_all(&plan, |result| {
+        println!("{}", human::line(result, colour));
+        let _ = std::io::stdout().flush();
+    }));
+    let report = RunReport {
+        tool: format!("wsconform {}", env!("CARGO_PKG_VERSION")),
+        targets: target_names,
+        summary: Summary::of(&results),
+        scenarios: results,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    print!("{}", human::details(&report, colour));
+    print!(
+        "{}",
+        human::summary_line(&report.summary, report.duration_ms)
+    );
+    for (kind, path) in &reports {
+        write_report(*kind, path, &report)?;
+    }
+    Ok(exit_code(&report.scenarios, args.strict))
+}
+
+/// 4 when a required scenario failed, 3 when the target could not be reached, 2 when a scenario
+/// itself is wrong, else 0.
+fn exit_code(results: &[ScenarioResult], strict: bool) -> Exit {
+    let breaks = |r: &&ScenarioResult| r.verdict == Verdict::Fail && (r.level == "MUST" || strict);
+    if results.iter().any(|r| breaks(&r)) {
+        return Exit::Failures;
+    }
+    let errors: Vec<&ScenarioResult> = results
+        .iter()
+        .filter(|r| r.verdict == Verdict::Error)
+        .collect();
+    if errors
+        .iter()
+        .any(|r| r.failure.as_ref().is_some_and(|f| f.unreachable))
+    {
+        return Exit::Unreachable;
+    }
+    if !errors.is_empty() {
+        return Exit::ScenarioFiles;
+    }
+    Exit::Conformant
+}
+
+fn parse_targets(
+    targets: &[String],
+    capabilities: &[String],
+) -> anyhow::Result<HashMap<String, Target>> {
+    let capabilities: BTreeSet<String> = capabilities.iter().cloned().collect();
+    let mut parsed = HashMap::new();
+    for target in targets {
+        let Some((protocol, url)) = target.split_once('=') else {
+            bail!("--target {target:?} is not <protocol>=<url>");
+        };
+        harness::runner::target::http_base(url)
+            .with_context(|| format!("--target {target:?}: invalid URL"))?;
+        parsed.insert(
+            protocol.to_owned(),
+            Target {
+                url: url.to_owned(),
+                capabilities: capabilities.clone(),
+            },
+        );
+    }
+    Ok(parsed)
+}
+
+fn parse_reports(reports: &[String]) -> anyhow::Result<Vec<(ReportKind, String)>> {
+    reports
+        .iter()
+        .map(|report| {
+            let Some((kind, path)) = report.split_once('=') else {
+                bail!("--report {report:?} is not <kind>=<path> (kinds: human, json, junit)");
+            };
+            let kind: ReportKind = kind.parse().map_err(anyhow::Error::msg)?;
+            Ok((kind, path.to_owned()))
+        })
+        .collect()
+}
+
+fn write_report(kind: ReportKind, path: &str, report: &RunReport) -> anyhow::Result<()> {
+    let text = report::render(kind, report);
+    if path == "-" {
+        println!("{text}");
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("writing the report {path}"))
+}
+
+fn rerun_command(
+    targets: &[String],
+    capabilities: &[String],
+    time_scale: f64,
+    suite: Option<&std::path::Path>,
+) -> impl Fn(&Scenario) -> String + Sync + use<> {
+    let mut common = String::new();
+    for target in targets {
+        common.push_str(&format!(" --target {target}"));
+    }
+    for capability in capabilities {
+        common.push_str(&format!(" --capability {capability}"));
+    }
+    if time_scale != 1.0 {
+        common.push_str(&format!(" --time-scale {time_scale}"));
+    }
+    if let Some(suite) = suite {
+        common.push_str(&format!(" --suite {}", suite.display()));
+    }
+    move |scenario: &Scenario| format!("wsconform run --scenario {}{common}", scenario.id)
+}
