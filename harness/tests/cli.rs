@@ -1,0 +1,229 @@
+//! The `wsconform` binary end to end: `serve` then `run --target`, and every exit code.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+fn wsconform() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wsconform"));
+    command
+        .current_dir(support::root())
+        .env_remove("WSCONFORM_SUITE");
+    command
+}
+
+/// A `wsconform serve` child on ephemeral ports, killed when dropped.
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve() -> Served {
+    let mut child = wsconform()
+        .args([
+            "serve",
+            "--ark-port",
+            "0",
+            "--ark-heartbeat-interval",
+            "250ms",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let _ = tx.send(line.unwrap_or_default());
+        }
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("serve printed its listening line");
+    let url = line
+        .strip_prefix("listening ark ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    Served { child, url }
+}
+
+fn json_report(dir: &tempfile::TempDir) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap()
+}
+
+fn report_arg(dir: &tempfile::TempDir) -> String {
+    format!("json={}", dir.path().join("report.json").display())
+}
+
+#[test]
+fn the_ark_suite_passes_against_a_separately_started_server() {
+    let served = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let output: Output = wsconform()
+        .args([
+            "run",
+            "--protocol",
+            "ark",
+            "--target",
+            &format!("ark={}", served.url),
+        ])
+        .args(["--capability", "short_heartbeat_interval"])
+        .args([
+            "--report",
+            &report_arg(&dir),
+            "--report",
+            &format!("junit={}", junit.display()),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let report = json_report(&dir);
+    let scenarios = support::scenarios("ark").len() as u64;
+    assert_eq!(report["summary"]["passed"], scenarios, "{stdout}");
+    assert_eq!(report["summary"]["failed"], 0);
+    let first = &report["scenarios"][0];
+    for key in ["id", "protocol", "verdict", "clause"] {
+        assert!(first[key].is_string(), "scenario items have {key}");
+    }
+    let junit = std::fs::read_to_string(junit).unwrap();
+    assert!(
+        junit.contains(&format!("tests=\"{scenarios}\"")) && junit.contains("failures=\"0\""),
+        "{junit}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_misbehaving_server_exits_4_with_a_precise_report() {
+    let server = harness::embedded::start("ark").await.unwrap();
+    let fault = support::faulty_proxy::rewrite_event("job:created", |v| {
+        v["data"]["jobType"] = "REINSTALL".into()
+    });
+    let proxy = support::faulty_proxy::start(&server.target().url, fault).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = wsconform();
+    command.args([
+        "run",
+        "--scenario",
+        "ark.job.created",
+        "--target",
+        &format!("ark={}", proxy.url),
+        "--report",
+        &report_arg(&dir),
+    ]);
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(4), "{stdout}");
+    assert!(
+        stdout.contains("$.data.jobType"),
+        "the path of the mismatch is shown: {stdout}"
+    );
+    assert!(
+        stdout.contains("job-created.yaml:"),
+        "the failing step's file:line is shown: {stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "re-run: wsconform run --scenario ark.job.created --target ark={}",
+            proxy.url
+        )),
+        "{stdout}"
+    );
+    let report = json_report(&dir);
+    assert_eq!(report["summary"]["failed"], 1);
+    assert_eq!(report["scenarios"][0]["verdict"], "fail");
+    assert_eq!(report["scenarios"][0]["failure"]["path"], "$.data.jobType");
+    server.stop().await;
+}
+
+#[test]
+fn an_unreachable_target_exits_3() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = wsconform()
+        .args([
+            "run",
+            "--scenario",
+            "ark.job.created",
+            "--target",
+            &format!("ark=http://127.0.0.1:{port}"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn a_broken_scenario_file_exits_2_naming_file_line_and_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("scenarios").join("ark");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("bad.yaml"),
+        "id: ark.bad\ntitle: t\nprotocol: ark\nclause: c\nlevel: MUST\nactors: { alice: {} }\nsteps:\n  - conect: alice\n",
+    )
+    .unwrap();
+    let output = wsconform()
+        .args(["run", "--suite"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("bad.yaml:8:"), "{stderr}");
+    assert!(stderr.contains("did you mean \"connect\""), "{stderr}");
+}
+
+#[test]
+fn a_bad_command_line_exits_1() {
+    let output = wsconform()
+        .args(["run", "--report", "pdf=out.pdf"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let output = wsconform()
+        .args(["run", "--no-such-flag"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn list_shows_every_ark_scenario_with_its_level() {
+    let output = wsconform()
+        .args(["list", "--protocol", "ark"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout.lines().count(), support::scenarios("ark").len());
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("ark.job.created") && l.contains("MUST")),
+        "{stdout}"
+    );
+}

@@ -1,0 +1,160 @@
+//! A test double of a broken server: a proxy in front of the reference server that rewrites
+//! what the server pushes (per connection, with state), and passes HTTP through unchanged.
+//! It proves the harness catches misbehaviour: a harness that passes everything is worthless.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::ws::{Message as AxumMessage, WebSocket, WebSocketUpgrade};
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+
+/// Rewrites one pushed text frame into the frames to send instead (none, one, several).
+pub type Rewrite = Box<dyn FnMut(String) -> Vec<String> + Send>;
+
+/// Makes a fresh rewrite for each connection.
+pub type Fault = Arc<dyn Fn() -> Rewrite + Send + Sync>;
+
+#[derive(Clone)]
+struct Proxy {
+    upstream: String,
+    fault: Fault,
+    client: reqwest::Client,
+}
+
+/// A running proxy; dropped, it stops.
+pub struct FaultyProxy {
+    /// Its base URL.
+    pub url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FaultyProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts a proxy to `upstream` (`http://host:port`) on an ephemeral loopback port.
+pub async fn start(upstream: &str, fault: Fault) -> FaultyProxy {
+    let proxy = Proxy {
+        upstream: upstream.trim_end_matches('/').to_owned(),
+        fault,
+        client: reqwest::Client::new(),
+    };
+    let app = Router::new()
+        .route("/ws", get(upgrade))
+        .fallback(forward)
+        .with_state(proxy);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    FaultyProxy { url, task }
+}
+
+async fn upgrade(State(proxy): State<Proxy>, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |socket| bridge(proxy, socket))
+}
+
+async fn bridge(proxy: Proxy, client: WebSocket) {
+    let url = format!("{}/ws", proxy.upstream.replacen("http", "ws", 1));
+    let Ok((server, _)) = tokio_tungstenite::connect_async(url).await else {
+        return;
+    };
+    let (mut to_server, mut from_server) = server.split();
+    let (mut to_client, mut from_client) = client.split();
+    let mut rewrite = (proxy.fault)();
+    let down = async move {
+        while let Some(Ok(message)) = from_server.next().await {
+            if let Message::Text(text) = message {
+                for frame in rewrite(text.as_str().to_owned()) {
+                    if to_client.send(AxumMessage::text(frame)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    };
+    let up = async move {
+        while let Some(Ok(message)) = from_client.next().await {
+            let forwarded = match message {
+                AxumMessage::Text(text) => Message::text(text.as_str()),
+                AxumMessage::Binary(bytes) => Message::binary(bytes),
+                AxumMessage::Close(_) => break,
+                _ => continue,
+            };
+            if to_server.send(forwarded).await.is_err() {
+                break;
+            }
+        }
+    };
+    tokio::select! { _ = down => {}, _ = up => {} }
+}
+
+async fn forward(State(proxy): State<Proxy>, method: Method, uri: Uri, body: Bytes) -> Response {
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let answer = proxy
+        .client
+        .request(method, format!("{}{path}", proxy.upstream))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await;
+    match answer {
+        Ok(answer) => {
+            let status = StatusCode::from_u16(answer.status().as_u16()).unwrap();
+            let body = answer.bytes().await.unwrap_or_default();
+            (status, [("content-type", "application/json")], body).into_response()
+        }
+        Err(error) => (StatusCode::BAD_GATEWAY, error.to_string()).into_response(),
+    }
+}
+
+/// A fault that rewrites every message of type `event` with `change`.
+pub fn rewrite_event(event: &'static str, change: fn(&mut serde_json::Value)) -> Fault {
+    Arc::new(move || {
+        Box::new(move |text: String| {
+            let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&text) else {
+                return vec![text];
+            };
+            if value["event"] == event {
+                change(&mut value);
+            }
+            vec![value.to_string()]
+        })
+    })
+}
+
+/// A fault that drops every message of type `event`.
+pub fn drop_event(event: &'static str) -> Fault {
+    Arc::new(move || {
+        Box::new(move |text: String| {
+            if text.contains(&format!("\"event\":\"{event}\"")) {
+                vec![]
+            } else {
+                vec![text]
+            }
+        })
+    })
+}
+
+/// A fault that swaps every two consecutive messages on a connection.
+pub fn swap_pairs() -> Fault {
+    Arc::new(|| {
+        let mut held: Option<String> = None;
+        Box::new(move |text: String| match held.take() {
+            Some(first) => vec![text, first],
+            None => {
+                held = Some(text);
+                vec![]
+            }
+        })
+    })
+}
