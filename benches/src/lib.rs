@@ -1,1 +1,2 @@
-//! Benchmarks live in `benches/benches/`; this library is empty on purpose.
+//! Criterion benchmarks of wsconform live in `benches/benches/`; this library is empty on purpose.
+//! Run them with `cargo bench -p benches`.

@@ -101,7 +101,10 @@ fn unknown_action(map: &MapView<'_>, key: &Node, name: &str) -> ScenarioError {
 
 fn send(map: &MapView<'_>, value: &Node) -> Result<Action, ScenarioError> {
     let file = map.file;
-    map.check_keys(&["send", "message", "text", "binary"], "a send step")?;
+    map.check_keys(
+        &["send", "message", "text", "binary", "repeat"],
+        "a send step",
+    )?;
     let frames = [
         map.get("message")
             .map(|n| to_json(n, file).map(Outgoing::Json)),
@@ -128,9 +131,48 @@ fn send(map: &MapView<'_>, value: &Node) -> Result<Action, ScenarioError> {
             ));
         }
     };
+    let frame = match map.get("repeat") {
+        Some(node) => repeated(frame, node, file)?,
+        None => frame,
+    };
     Ok(Action::Send {
         actor: text(value, file, "send")?,
         frame,
+    })
+}
+
+/// The largest frame `repeat` may build, so a typo cannot exhaust memory.
+pub const MAX_REPEATED_BYTES: usize = 64 << 20;
+
+/// `repeat: N` sends the `text` or `binary` written N times over (e.g. an over-size frame).
+fn repeated(frame: Outgoing, node: &Node, file: &Path) -> Result<Outgoing, ScenarioError> {
+    let count = to_json(node, file)?
+        .as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| error(node, file, "\"repeat\" must be a positive integer"))?;
+    let unit = match &frame {
+        Outgoing::Text(text) => text.len(),
+        Outgoing::Binary(bytes) => bytes.len(),
+        Outgoing::Json(_) => {
+            return Err(error(
+                node,
+                file,
+                "\"repeat\" applies to \"text\" or \"binary\", not to \"message\"",
+            ));
+        }
+    };
+    if unit.saturating_mul(count) > MAX_REPEATED_BYTES {
+        return Err(error(
+            node,
+            file,
+            format!("\"repeat\" would build a frame over {MAX_REPEATED_BYTES} bytes"),
+        ));
+    }
+    Ok(match frame {
+        Outgoing::Text(text) => Outgoing::Text(text.repeat(count)),
+        Outgoing::Binary(bytes) => Outgoing::Binary(bytes.repeat(count)),
+        json => json,
     })
 }
 

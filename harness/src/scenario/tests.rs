@@ -680,3 +680,18 @@ fn load_dir_parses_every_yaml_file_sorted_and_collects_errors() {
     assert!(none.is_empty());
     assert!(errors[0].message.starts_with("cannot read the directory"));
 }
+
+#[test]
+fn repeat_builds_a_long_frame_and_rejects_nonsense() {
+    let head = "id: p.x\ntitle: t\nprotocol: p\nclause: c\nlevel: MUST\nactors: { a: {} }\nsteps:\n  - connect: a\n";
+    let parse = |step: &str| parse_str(&format!("{head}{step}"), Path::new("r.yaml"));
+    let scenario = parse("  - send: a\n    text: \"ab\"\n    repeat: 3\n").expect("repeat parses");
+    assert!(
+        matches!(&scenario.steps[1].action, Action::Send { frame: Outgoing::Text(t), .. } if t == "ababab")
+    );
+    let zero =
+        parse("  - send: a\n    text: \"ab\"\n    repeat: 0\n").expect_err("repeat 0 is refused");
+    assert_eq!(zero.location.line, 11, "{zero}");
+    assert!(parse("  - send: a\n    message: {}\n    repeat: 2\n").is_err());
+    assert!(parse("  - send: a\n    text: \"ab\"\n    repeat: 999999999999\n").is_err());
+}
