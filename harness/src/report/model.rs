@@ -42,6 +42,22 @@ pub struct Failure {
     pub unreachable: bool,
 }
 
+impl Failure {
+    /// A failure with only a message (no step, path or values).
+    pub fn new(message: String) -> Failure {
+        Failure {
+            message,
+            at: None,
+            step: None,
+            actor: None,
+            path: None,
+            expected: None,
+            actual: None,
+            unreachable: false,
+        }
+    }
+}
+
 /// A problem with a message no step needs to have asked for (schema violation, unknown type).
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {

@@ -62,7 +62,7 @@ pub async fn run(session: &mut Session<'_>, step: &HttpStep) -> Result<(), StepF
             TransportError::Http { reason, .. } if reason.starts_with("connection refused") => {
                 StepFailure::unreachable(ACTOR, error.to_string())
             }
-            _ => StepFailure::unmet(ACTOR, unmet(format!("{error}"), None, None, None)),
+            _ => StepFailure::unmet(ACTOR, Unmet::new(error.to_string())),
         })?;
     session.record(
         ACTOR,
@@ -77,11 +77,11 @@ pub async fn run(session: &mut Session<'_>, step: &HttpStep) -> Result<(), StepF
     {
         return Err(StepFailure::unmet(
             ACTOR,
-            unmet(
-                format!(
-                    "HTTP status {} where {want} was expected (body: {})",
-                    reply.status, reply.body
-                ),
+            Unmet::new(format!(
+                "HTTP status {} where {want} was expected (body: {})",
+                reply.status, reply.body
+            ))
+            .with(
                 Some("status".to_owned()),
                 Some(want.to_string()),
                 Some(Value::from(reply.status)),
@@ -94,8 +94,7 @@ pub async fn run(session: &mut Session<'_>, step: &HttpStep) -> Result<(), StepF
     let Some(json) = &reply.json else {
         return Err(StepFailure::unmet(
             ACTOR,
-            unmet(
-                format!("the response body is not JSON: {:?}", reply.body),
+            Unmet::new(format!("the response body is not JSON: {:?}", reply.body)).with(
                 Some("$".to_owned()),
                 Some(matcher::describe(pattern)),
                 None,
@@ -107,38 +106,9 @@ pub async fn run(session: &mut Session<'_>, step: &HttpStep) -> Result<(), StepF
             session.keep(bindings);
             Ok(())
         }
-        Err(MatchError::Mismatch(mismatch)) => Err(StepFailure::unmet(
+        Err(error) => Err(StepFailure::unmet(
             ACTOR,
-            unmet(
-                format!(
-                    "response body at {}: expected {}, got {}",
-                    mismatch.path,
-                    mismatch.expected,
-                    mismatch
-                        .actual
-                        .as_ref()
-                        .map_or_else(|| "nothing (missing)".to_owned(), Value::to_string)
-                ),
-                Some(mismatch.path),
-                Some(mismatch.expected),
-                mismatch.actual,
-            ),
+            Unmet::from_match("response body", error),
         )),
-        Err(error) => Err(scenario_error(error)),
-    }
-}
-
-fn unmet(
-    message: String,
-    path: Option<String>,
-    expected: Option<String>,
-    actual: Option<Value>,
-) -> Unmet {
-    Unmet {
-        message,
-        path,
-        expected,
-        actual,
-        scenario_error: false,
     }
 }

@@ -7,7 +7,8 @@
 
 use serde_json::Value;
 
-use crate::matcher::{self, Captures, MatchError, Pattern};
+pub use super::unmet::Unmet;
+use crate::matcher::{self, Captures, Pattern};
 use crate::scenario::model::Expectation;
 
 /// A received message as the inbox sees it.
@@ -28,21 +29,6 @@ pub enum Clock {
     Running,
     /// The deadline has passed (or the connection is closed): decide now.
     Expired,
-}
-
-/// Why an expectation failed, ready for the report.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Unmet {
-    /// One sentence.
-    pub message: String,
-    /// JSON path of the mismatch, if any.
-    pub path: Option<String>,
-    /// The expected value, described.
-    pub expected: Option<String>,
-    /// The actual value (`None`: missing or no message).
-    pub actual: Option<Value>,
-    /// The failure is the scenario's fault (a reference to a name never captured).
-    pub scenario_error: bool,
 }
 
 /// The state of an expectation after a check.
@@ -177,21 +163,15 @@ impl Inbox {
         }
         match clock {
             Clock::Running => Progress::Waiting,
-            Clock::Expired => Progress::Unmet(Unmet {
-                message: format!(
-                    "the {} expected messages did not all arrive (in any order) before the deadline; expected: {}",
-                    patterns.len(),
-                    patterns
-                        .iter()
-                        .map(matcher::describe)
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-                path: None,
-                expected: None,
-                actual: None,
-                scenario_error: false,
-            }),
+            Clock::Expired => Progress::Unmet(Unmet::new(format!(
+                "the {} expected messages did not all arrive (in any order) before the deadline; expected: {}",
+                patterns.len(),
+                patterns
+                    .iter()
+                    .map(matcher::describe)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))),
         }
     }
 
@@ -236,19 +216,20 @@ impl Inbox {
                 },
             };
             if hit {
-                return Progress::Unmet(Unmet {
-                    message: match pattern {
+                return Progress::Unmet(
+                    Unmet::new(match pattern {
                         Some(p) => format!(
                             "a message matching {} arrived, but none should",
                             matcher::describe(p)
                         ),
                         None => "a message arrived, but none should".to_owned(),
-                    },
-                    path: None,
-                    expected: Some("no such message".to_owned()),
-                    actual: message.json.clone(),
-                    scenario_error: false,
-                });
+                    })
+                    .with(
+                        None,
+                        Some("no such message".to_owned()),
+                        message.json.clone(),
+                    ),
+                );
             }
         }
         match clock {
@@ -273,51 +254,22 @@ fn try_match(
     captures: &Captures,
 ) -> Result<Captures, Unmet> {
     let Some(json) = &message.json else {
-        return Err(Unmet {
-            message: "the message is not JSON".to_owned(),
-            path: Some("$".to_owned()),
-            expected: Some(matcher::describe(pattern)),
-            actual: None,
-            scenario_error: false,
-        });
+        return Err(Unmet::new("the message is not JSON").with(
+            Some("$".to_owned()),
+            Some(matcher::describe(pattern)),
+            None,
+        ));
     };
-    matcher::matches(pattern, json, captures).map_err(|error| match error {
-        MatchError::Mismatch(mismatch) => Unmet {
-            message: format!(
-                "at {}: expected {}, got {}",
-                mismatch.path,
-                mismatch.expected,
-                mismatch
-                    .actual
-                    .as_ref()
-                    .map_or_else(|| "nothing (missing)".to_owned(), Value::to_string)
-            ),
-            path: Some(mismatch.path),
-            expected: Some(mismatch.expected),
-            actual: mismatch.actual,
-            scenario_error: false,
-        },
-        MatchError::UnknownReference(name) => Unmet {
-            message: format!("the scenario refers to ${{{name}}}, which no earlier step captured"),
-            path: None,
-            expected: None,
-            actual: None,
-            scenario_error: true,
-        },
-    })
+    matcher::matches(pattern, json, captures)
+        .map_err(|error| Unmet::from_match("the message", error))
 }
 
 fn nothing_arrived(pattern: &Pattern) -> Unmet {
-    Unmet {
-        message: format!(
-            "no message arrived before the deadline; expected {}",
-            matcher::describe(pattern)
-        ),
-        path: None,
-        expected: Some(matcher::describe(pattern)),
-        actual: None,
-        scenario_error: false,
-    }
+    let expected = matcher::describe(pattern);
+    Unmet::new(format!(
+        "no message arrived before the deadline; expected {expected}"
+    ))
+    .with(None, Some(expected), None)
 }
 
 /// The more specific of two mismatches: the one deeper in the message.

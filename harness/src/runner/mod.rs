@@ -11,6 +11,7 @@ pub mod noise;
 mod session;
 pub mod suite;
 pub mod target;
+mod unmet;
 mod verdict;
 
 use std::collections::BTreeSet;
@@ -81,13 +82,7 @@ impl StepFailure {
     fn unreachable(actor: &str, message: String) -> StepFailure {
         StepFailure {
             actor: actor.to_owned(),
-            unmet: Unmet {
-                message,
-                path: None,
-                expected: None,
-                actual: None,
-                scenario_error: false,
-            },
+            unmet: Unmet::new(message),
             unreachable: true,
         }
     }
@@ -95,13 +90,7 @@ impl StepFailure {
     fn scenario(actor: &str, message: String) -> StepFailure {
         StepFailure {
             actor: actor.to_owned(),
-            unmet: Unmet {
-                message,
-                path: None,
-                expected: None,
-                actual: None,
-                scenario_error: true,
-            },
+            unmet: Unmet::scenario(message),
             unreachable: false,
         }
     }

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use futures_util::StreamExt;
 
 use super::noise::Markers;
+use super::verdict;
 use super::{ProtocolSuite, RunOptions, Target, run_scenario};
 use crate::embedded;
-use crate::report::model::{Failure, ScenarioResult, Verdict};
+use crate::report::model::ScenarioResult;
 use crate::scenario::model::Scenario;
 
 /// Where one protocol's scenarios run.
@@ -62,7 +63,7 @@ async fn run_one(plan: &SuitePlan<'_>, scenario: &Scenario, markers: &Markers) -
         plan.suites.get(&scenario.protocol),
         plan.targets.get(&scenario.protocol),
     ) else {
-        return harness_error(
+        return verdict::error(
             scenario,
             format!("no target or fixtures for protocol {:?}", scenario.protocol),
             rerun,
@@ -86,43 +87,11 @@ async fn run_one(plan: &SuitePlan<'_>, scenario: &Scenario, markers: &Markers) -
                 server.stop().await;
                 result
             }
-            Err(error) => harness_error(
+            Err(error) => verdict::error(
                 scenario,
                 format!("cannot start the embedded reference server: {error}"),
                 rerun,
             ),
         },
-    }
-}
-
-fn harness_error(scenario: &Scenario, message: String, rerun: String) -> ScenarioResult {
-    ScenarioResult {
-        id: scenario.id.clone(),
-        title: scenario.title.clone(),
-        protocol: scenario.protocol.clone(),
-        clause: scenario.clause.clone(),
-        level: scenario.level.as_str().to_owned(),
-        file: format!(
-            "{}:{}",
-            scenario.location.file.display(),
-            scenario.location.line
-        ),
-        verdict: Verdict::Error,
-        duration_ms: 0,
-        failure: Some(Failure {
-            message,
-            at: None,
-            step: None,
-            actor: None,
-            path: None,
-            expected: None,
-            actual: None,
-            unreachable: false,
-        }),
-        findings: Vec::new(),
-        unmatched: Vec::new(),
-        transcript: Vec::new(),
-        rerun,
-        run_id: None,
     }
 }

@@ -10,21 +10,20 @@ use crate::scenario::model::Scenario;
 
 /// The result of a scenario the target cannot run.
 pub fn unsupported(scenario: &Scenario, missing: &[&String], rerun: String) -> ScenarioResult {
-    let mut result = empty(scenario, Verdict::Unsupported, rerun);
     let names: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
-    result.failure = Some(Failure {
-        message: format!(
-            "the target does not declare the capability {}",
-            names.join(", ")
-        ),
-        at: None,
-        step: None,
-        actor: None,
-        path: None,
-        expected: None,
-        actual: None,
-        unreachable: false,
-    });
+    let message = format!(
+        "the target does not declare the capability {}",
+        names.join(", ")
+    );
+    let mut result = empty(scenario, Verdict::Unsupported, rerun);
+    result.failure = Some(Failure::new(message));
+    result
+}
+
+/// The result of a scenario the harness could not carry out (no target, no server).
+pub fn error(scenario: &Scenario, message: String, rerun: String) -> ScenarioResult {
+    let mut result = empty(scenario, Verdict::Error, rerun);
+    result.failure = Some(Failure::new(message));
     result
 }
 

@@ -11,14 +11,18 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::inbox::{Clock, Inbox, InboxMessage, Progress, Unmet};
+mod intake;
+
+use intake::describe_binary;
+
+use super::inbox::{Clock, Inbox, Progress, Unmet};
 use super::noise::Markers;
 use super::{ProtocolSuite, RunOptions, StepFailure, target};
 use crate::matcher::{self, Captures};
 use crate::report::model::{Direction, Finding, TranscriptEntry};
 use crate::scenario::model::{Action, Expectation, Outgoing, Scenario, Step};
+use crate::transport::Incoming;
 use crate::transport::ws::{self, WsConnection};
-use crate::transport::{Frame, Incoming};
 
 /// One connection of a running scenario.
 #[derive(Default)]
@@ -126,37 +130,8 @@ impl<'a> Session<'a> {
         self.captures.extend(bindings);
     }
 
-    /// Hides other sessions' traffic from this session's expectations.
-    fn mark_foreign(&mut self) {
-        let (markers, run_id) = (&self.markers, &self.run_id);
-        for state in self.actors.values_mut() {
-            state
-                .inbox
-                .mark_foreign(|m| markers.is_foreign(run_id, &m.text));
-        }
-    }
-
     pub(super) fn scaled(&self, duration: Duration) -> Duration {
         duration.mul_f64(self.options.time_scale)
-    }
-
-    pub(super) fn record(
-        &mut self,
-        actor: &str,
-        direction: Direction,
-        at: Instant,
-        text: String,
-    ) -> usize {
-        self.transcript.push(TranscriptEntry {
-            at_ms: u64::try_from(at.saturating_duration_since(self.started).as_millis())
-                .unwrap_or(u64::MAX),
-            actor: actor.to_owned(),
-            direction,
-            text,
-            matched: false,
-            foreign: false,
-        });
-        self.transcript.len() - 1
     }
 
     async fn connect(&mut self, actor: &str) -> Result<(), StepFailure> {
@@ -237,15 +212,14 @@ impl<'a> Session<'a> {
                 return match code {
                     Some(want) if got != Some(want) => Err(StepFailure::unmet(
                         actor,
-                        Unmet {
-                            message: format!(
-                                "the connection closed with code {got:?} ({reason}), expected {want}"
-                            ),
-                            path: None,
-                            expected: Some(format!("close code {want}")),
-                            actual: got.map(Value::from),
-                            scenario_error: false,
-                        },
+                        Unmet::new(format!(
+                            "the connection closed with code {got:?} ({reason}), expected {want}"
+                        ))
+                        .with(
+                            None,
+                            Some(format!("close code {want}")),
+                            got.map(Value::from),
+                        ),
                     )),
                     _ => Ok(()),
                 };
@@ -253,19 +227,19 @@ impl<'a> Session<'a> {
             if Instant::now() >= deadline {
                 return Err(StepFailure::unmet(
                     actor,
-                    Unmet {
-                        message: "the target did not close the connection before the deadline"
-                            .to_owned(),
-                        path: None,
-                        expected: Some(
+                    Unmet::new(
+                        "the target did not close the connection before the deadline".to_owned(),
+                    )
+                    .with(
+                        None,
+                        Some(
                             code.map_or_else(
                                 || "a close".to_owned(),
                                 |c| format!("close code {c}"),
                             ),
                         ),
-                        actual: None,
-                        scenario_error: false,
-                    },
+                        None,
+                    ),
                 ));
             }
             self.wait_for_frame(actor, deadline).await;
@@ -300,13 +274,7 @@ impl<'a> Session<'a> {
         sent.map_err(|error| {
             StepFailure::unmet(
                 actor,
-                Unmet {
-                    message: format!("the connection is gone: {error}"),
-                    path: None,
-                    expected: None,
-                    actual: None,
-                    scenario_error: false,
-                },
+                Unmet::new(format!("the connection is gone: {error}")),
             )
         })
     }
@@ -362,141 +330,6 @@ impl<'a> Session<'a> {
             )
         })
     }
-
-    /// Waits for one frame on `actor`'s connection until `deadline`; false if none can come.
-    async fn wait_for_frame(&mut self, actor: &str, deadline: Instant) -> bool {
-        let Some(frames) = self.actors.get_mut(actor).and_then(|a| a.frames.as_mut()) else {
-            tokio::time::sleep_until(deadline.into()).await;
-            return false;
-        };
-        match tokio::time::timeout_at(deadline.into(), frames.recv()).await {
-            Ok(Some(incoming)) => {
-                self.take_in(actor, incoming);
-                true
-            }
-            Ok(None) => {
-                self.mark_ended(actor);
-                false
-            }
-            Err(_) => false,
-        }
-    }
-
-    /// Moves every frame already received, on every connection, into transcript and inboxes.
-    fn drain_all(&mut self) {
-        let names: Vec<String> = self.actors.keys().cloned().collect();
-        for name in names {
-            while let Some(incoming) = self
-                .actors
-                .get_mut(&name)
-                .and_then(|a| a.frames.as_mut())
-                .and_then(|f| f.try_recv().ok())
-            {
-                self.take_in(&name, incoming);
-            }
-        }
-    }
-
-    fn mark_ended(&mut self, actor: &str) {
-        if let Some(state) = self.actors.get_mut(actor) {
-            state.frames = None;
-            state
-                .closed
-                .get_or_insert((None, "the connection ended".to_owned()));
-        }
-    }
-
-    fn take_in(&mut self, actor: &str, incoming: Incoming) {
-        match incoming.frame {
-            Frame::Text(text) => {
-                let json = serde_json::from_str::<Value>(&text).ok();
-                let index = self.record(actor, Direction::Received, incoming.at, text.clone());
-                self.check_schema(actor, index, json.as_ref());
-                self.push_inbox(actor, index, json, text);
-            }
-            Frame::Binary(bytes) => {
-                let index = self.record(
-                    actor,
-                    Direction::Received,
-                    incoming.at,
-                    describe_binary(&bytes),
-                );
-                self.finding(
-                    actor,
-                    index,
-                    "a binary frame, where the protocol sends JSON text frames".to_owned(),
-                    None,
-                );
-                self.push_inbox(actor, index, None, String::new());
-            }
-            Frame::Closed { code, reason } => {
-                let shown = format!(
-                    "close {} {reason}",
-                    code.map_or_else(|| "(no code)".to_owned(), |c| c.to_string())
-                );
-                self.record(
-                    actor,
-                    Direction::Received,
-                    incoming.at,
-                    shown.trim_end().to_owned(),
-                );
-                if let Some(state) = self.actors.get_mut(actor) {
-                    state.closed = Some((code, reason));
-                    state.connection = None;
-                }
-            }
-        }
-    }
-
-    fn push_inbox(
-        &mut self,
-        actor: &str,
-        transcript_index: usize,
-        json: Option<Value>,
-        text: String,
-    ) {
-        if let Some(state) = self.actors.get_mut(actor) {
-            state.inbox.push(InboxMessage {
-                transcript_index,
-                json,
-                text,
-            });
-        }
-    }
-
-    fn check_schema(&mut self, actor: &str, index: usize, json: Option<&Value>) {
-        let Some(json) = json else {
-            self.finding(actor, index, "the message is not JSON".to_owned(), None);
-            return;
-        };
-        for issue in self.suite.schemas.check(json) {
-            self.finding(actor, index, issue.message, issue.path);
-        }
-    }
-
-    fn finding(
-        &mut self,
-        actor: &str,
-        message_index: usize,
-        message: String,
-        path: Option<String>,
-    ) {
-        self.findings.push(Finding {
-            actor: actor.to_owned(),
-            message_index,
-            message,
-            path,
-        });
-    }
-}
-
-fn describe_binary(bytes: &[u8]) -> String {
-    let shown: String = bytes.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!(
-        "<binary {} bytes: {shown}{}>",
-        bytes.len(),
-        if bytes.len() > 16 { "…" } else { "" }
-    )
 }
 
 fn run_id() -> String {
