@@ -15,6 +15,8 @@ use serde::Deserialize;
 pub enum TransportKind {
     /// Raw WebSocket, one JSON message per text frame.
     Websocket,
+    /// socket.io v5 over Engine.IO v4, websocket transport.
+    Socketio,
 }
 
 /// One protocol's profile.
@@ -25,8 +27,15 @@ pub struct Profile {
     pub protocol: String,
     /// The transport.
     pub transport: TransportKind,
-    /// The WebSocket path on the target.
+    /// The WebSocket path on the target (raw WebSocket protocols).
+    #[serde(default)]
     pub ws_path: String,
+    /// The socket.io path (`/socket.io/`), for socket.io protocols.
+    #[serde(default)]
+    pub socketio_path: Option<String>,
+    /// The socket.io namespace (`/`), for socket.io protocols.
+    #[serde(default)]
+    pub namespace: Option<String>,
     /// The port the protocol's servers listen on by default.
     pub default_port: u16,
     /// JSON pointer to a message's type (`/event`, `/type`).

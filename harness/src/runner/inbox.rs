@@ -20,6 +20,9 @@ pub struct InboxMessage {
     pub json: Option<Value>,
     /// The message as received.
     pub text: String,
+    /// For the reply to an emit (socket.io ack), the emit's label. Acks are matched only by
+    /// `Expectation::Ack`, by label, whatever their place in the inbox.
+    pub ack_label: Option<String>,
 }
 
 /// Whether time is up for the expectation being checked.
@@ -80,7 +83,7 @@ impl Inbox {
     /// Indices of the messages from the cursor on that expectations can see.
     fn visible(&self) -> Vec<usize> {
         (self.cursor..self.messages.len())
-            .filter(|&i| !self.foreign[i])
+            .filter(|&i| !self.foreign[i] && self.messages[i].ack_label.is_none())
             .collect()
     }
 
@@ -105,6 +108,7 @@ impl Inbox {
             Expectation::Eventually(pattern) => self.eventually(pattern, captures, clock),
             Expectation::Unordered(patterns) => self.unordered(patterns, captures, clock),
             Expectation::Absent { pattern, .. } => self.absent(pattern.as_ref(), captures, clock),
+            Expectation::Ack { label, args } => self.ack(label, args, captures, clock),
         }
     }
 
@@ -235,6 +239,30 @@ impl Inbox {
         match clock {
             Clock::Running => Progress::Waiting,
             Clock::Expired => Progress::Met(Captures::new()),
+        }
+    }
+
+    fn ack(&mut self, label: &str, args: &Pattern, captures: &Captures, clock: Clock) -> Progress {
+        let found = (0..self.messages.len())
+            .find(|&i| !self.taken[i] && self.messages[i].ack_label.as_deref() == Some(label));
+        let Some(index) = found else {
+            return match clock {
+                Clock::Running => Progress::Waiting,
+                Clock::Expired => Progress::Unmet(Unmet::new(format!(
+                    "no ack arrived for the emit labelled \"{label}\" before the deadline"
+                ))),
+            };
+        };
+        let pattern = Pattern::Object {
+            fields: vec![("args".to_owned(), args.clone())],
+            exact: false,
+        };
+        match try_match(&pattern, &self.messages[index], captures) {
+            Ok(bindings) => {
+                self.take_without_moving(index);
+                Progress::Met(bindings)
+            }
+            Err(unmet) => Progress::Unmet(unmet),
         }
     }
 

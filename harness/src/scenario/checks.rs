@@ -2,6 +2,7 @@
 //!
 //! - the `id` starts with `<protocol>.`;
 //! - every actor a step names is declared (with a "did you mean");
+//! - every `expect … ack: label` follows an `emit` that asked for an ack under that label;
 //! - every `${name}` a step uses (patterns, `send` messages, `http` path, headers and JSON body,
 //!   and an actor's `query`/`auth` at its `connect`) was captured by an EARLIER step, or is a
 //!   built-in ([`BUILTINS`]). Captures of a step are visible from the next step on.
@@ -29,10 +30,12 @@ pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
         ));
     }
     let mut defined: BTreeSet<String> = BUILTINS.iter().map(|s| (*s).to_owned()).collect();
+    let mut labels: BTreeSet<&str> = BTreeSet::new();
     for step in &scenario.steps {
         for actor in step_actors(&step.action) {
             check_actor(scenario, step, actor)?;
         }
+        check_ack_label(step, &mut labels)?;
         let mut used = Vec::new();
         let mut captured = Vec::new();
         uses(scenario, &step.action, &mut used, &mut captured);
@@ -49,9 +52,38 @@ pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// An `expect … ack: label` names the label of an earlier emit.
+fn check_ack_label<'s>(
+    step: &'s Step,
+    labels: &mut BTreeSet<&'s str>,
+) -> Result<(), ScenarioError> {
+    match &step.action {
+        Action::Emit(emit) => {
+            if let Some(label) = &emit.ack {
+                labels.insert(label);
+            }
+        }
+        Action::Expect {
+            expectation: Expectation::Ack { label, .. },
+            ..
+        } if !labels.contains(label.as_str()) => {
+            let hint = did_you_mean(label, labels.iter().copied());
+            return Err(ScenarioError::new(
+                step.location.clone(),
+                format!("no earlier emit asks for an ack labelled \"{label}\""),
+            )
+            .with_hint(hint));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 fn step_actors(action: &Action) -> Vec<&str> {
     match action {
-        Action::Connect { actor }
+        Action::Connect { actor, .. }
+        | Action::Emit(super::model::EmitStep { actor, .. })
+        | Action::AckReply { actor, .. }
         | Action::Disconnect { actor }
         | Action::ExpectClose { actor, .. }
         | Action::Send { actor, .. } => vec![actor.as_str()],
@@ -75,7 +107,7 @@ fn check_actor(scenario: &Scenario, step: &Step, actor: &str) -> Result<(), Scen
 fn uses(scenario: &Scenario, action: &Action, used: &mut Vec<String>, captured: &mut Vec<String>) {
     let text = |t: &str, used: &mut Vec<String>| used.extend(references(t).map(str::to_owned));
     match action {
-        Action::Connect { actor } => {
+        Action::Connect { actor, .. } => {
             for a in scenario.actors.iter().filter(|a| &a.name == actor) {
                 a.query.values().for_each(|v| text(v, used));
                 if let Some(auth) = &a.auth {
@@ -97,8 +129,15 @@ fn uses(scenario: &Scenario, action: &Action, used: &mut Vec<String>, captured: 
                 pattern_refs(p, used, captured);
             }
         }
+        Action::Emit(emit) => emit.args.iter().for_each(|v| value_refs(v, used)),
+        Action::AckReply { to, args, .. } => {
+            text(to, used);
+            args.iter().for_each(|v| value_refs(v, used));
+        }
         Action::Expect { expectation, .. } => match expectation {
-            Expectation::Next(p) | Expectation::Eventually(p) => pattern_refs(p, used, captured),
+            Expectation::Next(p)
+            | Expectation::Eventually(p)
+            | Expectation::Ack { args: p, .. } => pattern_refs(p, used, captured),
             Expectation::Unordered(ps) => ps.iter().for_each(|p| pattern_refs(p, used, captured)),
             Expectation::Absent { pattern, .. } => {
                 pattern.iter().for_each(|p| pattern_refs(p, used, captured))

@@ -118,6 +118,13 @@ pub enum Expectation {
     Eventually(Pattern),
     /// Each pattern takes a distinct message, in any order.
     Unordered(Vec<Pattern>),
+    /// The reply to the emit labelled `label` (socket.io), correlated by ack id, not by order.
+    Ack {
+        /// The label the emit step gave its ack.
+        label: String,
+        /// The pattern of the ack's argument list.
+        args: Pattern,
+    },
     /// No message matching the pattern (`None`: any message) arrives within the window.
     Absent {
         /// The pattern that must not match; `None` means any message.
@@ -144,6 +151,19 @@ pub struct HttpStep {
     pub response: Option<Pattern>,
 }
 
+/// A socket.io emit.
+#[derive(Debug, Clone)]
+pub struct EmitStep {
+    /// The actor.
+    pub actor: String,
+    /// The event name.
+    pub event: String,
+    /// The arguments (`${refs}` resolved before sending).
+    pub args: Vec<serde_json::Value>,
+    /// With a label, the emit asks for an ack, expected later by `expect … ack: label`.
+    pub ack: Option<String>,
+}
+
 /// What a step does.
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -151,6 +171,19 @@ pub enum Action {
     Connect {
         /// The actor.
         actor: String,
+        /// The target must refuse it (socket.io `connect_error`, kept in the inbox).
+        refused: bool,
+    },
+    /// Emit a socket.io event.
+    Emit(EmitStep),
+    /// Answer an ack the target asked for (socket.io).
+    AckReply {
+        /// The actor.
+        actor: String,
+        /// The ack id, usually a reference to a captured `ackId` (`"${req}"`).
+        to: String,
+        /// The reply's arguments (`${refs}` resolved before sending).
+        args: Vec<serde_json::Value>,
     },
     /// Close an actor's connection normally.
     Disconnect {

@@ -15,8 +15,10 @@ use super::values::to_json;
 use super::yaml::Node;
 
 /// The actions a step can name, as written.
-pub const ACTIONS: [&str; 7] = [
+pub const ACTIONS: [&str; 9] = [
     "connect",
+    "emit",
+    "ack",
     "disconnect",
     "expect_close",
     "send",
@@ -44,14 +46,28 @@ pub fn step(node: &Node, file: &Path) -> Result<Step, ScenarioError> {
     };
     let name = key.scalar().unwrap_or_default();
     let action = match name {
-        "connect" | "disconnect" => {
-            map.check_keys(&[name], &format!("a {name} step"))?;
-            let actor = text(value, file, name)?;
-            match name {
-                "connect" => Action::Connect { actor },
-                _ => Action::Disconnect { actor },
+        "connect" => {
+            map.check_keys(&["connect", "refused"], "a connect step")?;
+            let refused = match map.get("refused") {
+                None => false,
+                Some(node) => match to_json(node, file)? {
+                    serde_json::Value::Bool(refused) => refused,
+                    _ => return Err(error(node, file, "\"refused\" is true or false")),
+                },
+            };
+            Action::Connect {
+                actor: text(value, file, name)?,
+                refused,
             }
         }
+        "disconnect" => {
+            map.check_keys(&[name], "a disconnect step")?;
+            Action::Disconnect {
+                actor: text(value, file, name)?,
+            }
+        }
+        "emit" => super::sio_steps::emit(&map, value)?,
+        "ack" => super::sio_steps::ack_reply(&map, value)?,
         "expect_close" => {
             map.check_keys(&["expect_close", "code", "timeout"], "an expect_close step")?;
             Action::ExpectClose {
@@ -239,12 +255,15 @@ fn http(map: &MapView<'_>, value: &Node) -> Result<HttpStep, ScenarioError> {
 
 fn expect(map: &MapView<'_>, value: &Node) -> Result<Action, ScenarioError> {
     let file = map.file;
-    let fields = ["expect", "message", "messages", "mode", "timeout", "within"];
-    map.check_keys(&fields, "an expect step")?;
     let actors = string_list(value, file, "expect")?;
     if actors.is_empty() {
         return Err(error(value, file, "\"expect\" names no actor"));
     }
+    if map.get("ack").is_some() {
+        return super::sio_steps::expect_ack(map, actors);
+    }
+    let fields = ["expect", "message", "messages", "mode", "timeout", "within"];
+    map.check_keys(&fields, "an expect step")?;
     let mode = match map.get("mode") {
         Some(node) => {
             let mode = text(node, file, "mode")?;

@@ -695,3 +695,49 @@ fn repeat_builds_a_long_frame_and_rejects_nonsense() {
     assert!(parse("  - send: a\n    message: {}\n    repeat: 2\n").is_err());
     assert!(parse("  - send: a\n    text: \"ab\"\n    repeat: 999999999999\n").is_err());
 }
+
+#[test]
+fn socketio_steps_parse_with_their_labels_and_places() {
+    let text = "id: p.x\ntitle: t\nprotocol: p\nclause: c\nlevel: MUST\n\
+        actors: { a: { auth: { customerToken: tok } }, b: {} }\nsteps:\n\
+        \x20 - connect: a\n\
+        \x20 - connect: b\n    refused: true\n\
+        \x20 - emit: a\n    event: send_job\n    args: [ { name: \"j-${run_id}\" } ]\n    ack: sent\n\
+        \x20 - expect: a\n    ack: sent\n    args: [ { jobId: !uuid job } ]\n\
+        \x20 - expect: a\n    message: { event: work_request, ackId: !integer req }\n\
+        \x20 - ack: a\n    to: \"${req}\"\n    args: [ { ok: \"${job}\" } ]\n";
+    let scenario = parse_str(text, Path::new("s.yaml")).expect("socket.io steps parse");
+    assert!(matches!(
+        &scenario.steps[1].action,
+        Action::Connect { refused: true, .. }
+    ));
+    let Action::Emit(emit) = &scenario.steps[2].action else {
+        panic!("emit")
+    };
+    assert_eq!(
+        (emit.event.as_str(), emit.ack.as_deref()),
+        ("send_job", Some("sent"))
+    );
+    assert_eq!(emit.args, vec![json!({"name": "j-${run_id}"})]);
+    assert!(
+        matches!(&scenario.steps[3].action, Action::Expect { expectation: Expectation::Ack { label, .. }, .. } if label == "sent")
+    );
+    assert!(matches!(&scenario.steps[5].action, Action::AckReply { to, .. } if to == "${req}"));
+    assert_eq!(scenario.steps[5].location.line, 20);
+}
+
+#[test]
+fn an_ack_expectation_needs_an_earlier_labelled_emit() {
+    let text = "id: p.x\ntitle: t\nprotocol: p\nclause: c\nlevel: MUST\nactors: { a: {} }\nsteps:\n\
+        \x20 - connect: a\n\
+        \x20 - emit: a\n    event: e\n    ack: sent\n\
+        \x20 - expect: a\n    ack: snt\n    args: []\n";
+    let error = parse_str(text, Path::new("s.yaml")).expect_err("unknown label");
+    assert_eq!(error.location.line, 12, "{error}");
+    assert!(
+        error.to_string().contains("did you mean \"sent\""),
+        "{error}"
+    );
+    let bad_args = text.replace("args: []", "args: {}").replace("snt", "sent");
+    assert!(parse_str(&bad_args, Path::new("s.yaml")).is_err());
+}

@@ -50,6 +50,8 @@ fn fixture() -> (tempfile::TempDir, SchemaSet) {
         protocol: "p".into(),
         transport: TransportKind::Websocket,
         ws_path: "/ws".into(),
+        socketio_path: None,
+        namespace: None,
         default_port: 1,
         type_pointer: "/event".into(),
         envelope: Some("envelope.json".into()),

@@ -21,6 +21,7 @@ fn inbox(messages: &[Value]) -> Inbox {
             transcript_index: index,
             json: Some(message.clone()),
             text: message.to_string(),
+            ack_label: None,
         });
     }
     inbox
@@ -214,6 +215,7 @@ fn a_non_json_message_is_a_mismatch_not_a_crash() {
         transcript_index: 0,
         json: None,
         text: "not json".into(),
+        ack_label: None,
     });
     assert!(matches!(
         inbox.check(
@@ -250,4 +252,63 @@ fn inbox_with_foreign_x() -> Inbox {
     let mut inbox = inbox(&[json!({"event": "x", "who": "other"})]);
     inbox.mark_foreign(|m| m.text.contains("other"));
     inbox
+}
+
+#[test]
+fn acks_are_matched_by_label_whatever_their_place_and_hidden_from_other_modes() {
+    let mut inbox = Inbox::default();
+    let ack = |label: &str, n: i64| InboxMessage {
+        transcript_index: 0,
+        json: Some(json!({"ack": label, "args": [{"n": n}]})),
+        text: String::new(),
+        ack_label: Some(label.to_owned()),
+    };
+    inbox.push(ack("second", 2));
+    inbox.push(ack("first", 1));
+    inbox.push(InboxMessage {
+        transcript_index: 2,
+        json: Some(json!({"event": "a"})),
+        text: String::new(),
+        ack_label: None,
+    });
+    let none = Captures::new();
+    let args = |n: i64| {
+        Pattern::Array(vec![Pattern::Object {
+            fields: vec![("n".into(), Pattern::Number(n.into()))],
+            exact: false,
+        }])
+    };
+    let first = Expectation::Ack {
+        label: "first".into(),
+        args: args(1),
+    };
+    assert!(matches!(
+        inbox.check(&first, &none, Clock::Running),
+        Progress::Met(_)
+    ));
+    // The event is the next message: acks do not stand in the way of `next`.
+    assert!(matches!(
+        inbox.check(&Expectation::Next(event("a")), &none, Clock::Running),
+        Progress::Met(_)
+    ));
+    let wrong = Expectation::Ack {
+        label: "second".into(),
+        args: args(3),
+    };
+    let Progress::Unmet(unmet) = inbox.check(&wrong, &none, Clock::Running) else {
+        panic!("args differ")
+    };
+    assert_eq!(unmet.path.as_deref(), Some("$.args[0].n"));
+    let missing = Expectation::Ack {
+        label: "third".into(),
+        args: args(1),
+    };
+    assert_eq!(
+        inbox.check(&missing, &none, Clock::Running),
+        Progress::Waiting
+    );
+    assert!(matches!(
+        inbox.check(&missing, &none, Clock::Expired),
+        Progress::Unmet(_)
+    ));
 }

@@ -110,6 +110,7 @@ impl Session<'_> {
                 transcript_index,
                 json,
                 text,
+                ack_label: None,
             });
         }
     }

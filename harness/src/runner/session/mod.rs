@@ -79,7 +79,16 @@ impl<'a> Session<'a> {
     /// Carries out one step.
     pub async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
         match &step.action {
-            Action::Connect { actor } => self.connect(actor).await,
+            Action::Connect {
+                actor,
+                refused: false,
+            } => self.connect(actor).await,
+            Action::Connect {
+                actor,
+                refused: true,
+            } => Err(not_socketio(actor, "a refused connect")),
+            Action::Emit(emit) => Err(not_socketio(&emit.actor, "emit")),
+            Action::AckReply { actor, .. } => Err(not_socketio(actor, "ack")),
             Action::Disconnect { actor } => self.disconnect(actor).await,
             Action::ExpectClose {
                 actor,
@@ -330,6 +339,14 @@ impl<'a> Session<'a> {
             )
         })
     }
+}
+
+/// socket.io steps on a protocol whose transport is raw WebSocket.
+fn not_socketio(actor: &str, what: &str) -> StepFailure {
+    StepFailure::scenario(
+        actor,
+        format!("{what} is a socket.io step, and this protocol's transport is a raw WebSocket"),
+    )
 }
 
 fn run_id() -> String {
