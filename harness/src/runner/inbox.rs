@@ -80,10 +80,11 @@ impl Inbox {
             .map(|(message, _)| message.transcript_index)
     }
 
-    /// Indices of the messages from the cursor on that expectations can see.
-    fn visible(&self) -> Vec<usize> {
+    /// Indices of the messages from the cursor on that expectations can see: never another
+    /// session's; acks only where asked (`absent` sees them, `next` and its kin do not).
+    fn visible(&self, with_acks: bool) -> Vec<usize> {
         (self.cursor..self.messages.len())
-            .filter(|&i| !self.foreign[i] && self.messages[i].ack_label.is_none())
+            .filter(|&i| !self.foreign[i] && (with_acks || self.messages[i].ack_label.is_none()))
             .collect()
     }
 
@@ -113,7 +114,7 @@ impl Inbox {
     }
 
     fn next(&mut self, pattern: &Pattern, captures: &Captures, clock: Clock) -> Progress {
-        let Some(&index) = self.visible().first() else {
+        let Some(&index) = self.visible(false).first() else {
             return match clock {
                 Clock::Running => Progress::Waiting,
                 Clock::Expired => Progress::Unmet(nothing_arrived(pattern)),
@@ -130,7 +131,7 @@ impl Inbox {
 
     fn eventually(&mut self, pattern: &Pattern, captures: &Captures, clock: Clock) -> Progress {
         let mut closest: Option<Unmet> = None;
-        for index in self.visible() {
+        for index in self.visible(false) {
             match try_match(pattern, &self.messages[index], captures) {
                 Ok(bindings) => {
                     self.take(index);
@@ -155,7 +156,7 @@ impl Inbox {
     }
 
     fn unordered(&mut self, patterns: &[Pattern], captures: &Captures, clock: Clock) -> Progress {
-        let candidates = self.visible();
+        let candidates = self.visible(false);
         let mut chosen = Vec::with_capacity(patterns.len());
         let mut bindings = Captures::new();
         if self.assign(patterns, &candidates, captures, &mut chosen, &mut bindings) {
@@ -210,7 +211,7 @@ impl Inbox {
     }
 
     fn absent(&self, pattern: Option<&Pattern>, captures: &Captures, clock: Clock) -> Progress {
-        for message in self.visible().into_iter().map(|i| &self.messages[i]) {
+        for message in self.visible(true).into_iter().map(|i| &self.messages[i]) {
             let hit = match pattern {
                 None => true,
                 Some(pattern) => match try_match(pattern, message, captures) {
