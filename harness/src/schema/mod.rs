@@ -124,6 +124,20 @@ impl SchemaSet {
     }
 }
 
+impl SchemaSet {
+    /// Checks `message` against the schema named `stem` (e.g. `ack.send_job`), for messages whose
+    /// kind is known from context rather than from a type field (socket.io acks, connect errors).
+    pub fn check_as(&self, stem: &str, message: &Value) -> Vec<SchemaIssue> {
+        match self.by_stem.get(stem) {
+            Some(validator) => violations(validator, message, stem),
+            None => vec![SchemaIssue {
+                message: format!("no schema {stem}.json: the protocol defines no such message"),
+                path: None,
+            }],
+        }
+    }
+}
+
 /// The schema file stem of a message type.
 pub fn schema_stem(kind: &str) -> String {
     kind.replace([':', '/'], ".")

@@ -110,3 +110,16 @@ fn pointers_become_readable_paths() {
     assert_eq!(pointer_to_path(""), "$");
     assert_eq!(pointer_to_path("/data/items/0/a~1b"), "$.data.items[0].a/b");
 }
+
+#[test]
+fn a_schema_can_be_named_explicitly() {
+    let (_dir, set) = fixture();
+    let message = json!({"data": {"at": "2024-01-15T10:30:00Z"}});
+    assert_eq!(set.check_as("thing.made", &message), vec![]);
+    assert_eq!(set.check_as("thing.made", &json!({"data": {}})).len(), 1);
+    assert!(
+        set.check_as("no.such", &message)[0]
+            .message
+            .contains("no schema no.such.json")
+    );
+}
