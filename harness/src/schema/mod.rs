@@ -64,32 +64,48 @@ pub struct SchemaSet {
 }
 
 impl SchemaSet {
-    /// Compiles every `*.json` directly in `<protocol_dir>/schemas/`.
+    /// Compiles every `*.json` directly in `<protocol_dir>/schemas/`: the messages a target
+    /// sends.
     pub fn load(protocol_dir: &Path, profile: &Profile) -> Result<SchemaSet, SchemaError> {
+        SchemaSet::load_folder(protocol_dir, "", profile)
+    }
+
+    /// Compiles every `*.json` directly in `<protocol_dir>/schemas/<folder>/` (e.g. `client`,
+    /// the messages a client sends); references may point anywhere under `schemas/`.
+    pub fn load_folder(
+        protocol_dir: &Path,
+        folder: &str,
+        profile: &Profile,
+    ) -> Result<SchemaSet, SchemaError> {
         let dir = protocol_dir.join("schemas");
         let local = LocalSchemas::load(&dir)?;
         let mut by_stem = HashMap::new();
-        for (path, document) in local.top_level() {
+        for (path, document) in local.files_in(&dir.join(folder)) {
             let validator = compile(path, document, &local)?;
             if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
                 by_stem.insert(stem.to_owned(), validator);
             }
         }
         let envelope = match &profile.envelope {
-            Some(name) => {
+            Some(name) if folder.is_empty() => {
                 let stem = name.trim_end_matches(".json");
                 Some(by_stem.remove(stem).ok_or_else(|| SchemaError::Compile {
                     path: dir.join(name),
                     message: "the profile's envelope schema does not exist".into(),
                 })?)
             }
-            None => None,
+            _ => None,
         };
         Ok(SchemaSet {
             type_pointer: profile.type_pointer.clone(),
             envelope,
             by_stem,
         })
+    }
+
+    /// Whether a schema of this stem exists.
+    pub fn has(&self, stem: &str) -> bool {
+        self.by_stem.contains_key(stem)
     }
 
     /// The message's type, read at the profile's type pointer.

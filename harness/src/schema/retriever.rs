@@ -16,7 +16,6 @@ use super::SchemaError;
 /// The schema documents of one protocol, by URI.
 #[derive(Clone)]
 pub struct LocalSchemas {
-    root: PathBuf,
     files: Arc<Vec<(PathBuf, Value)>>,
     by_uri: Arc<HashMap<String, Value>>,
 }
@@ -35,17 +34,16 @@ impl LocalSchemas {
             }
         }
         Ok(LocalSchemas {
-            root: dir.to_owned(),
             files: Arc::new(files),
             by_uri: Arc::new(by_uri),
         })
     }
 
-    /// The documents directly in the schemas folder (not in subfolders).
-    pub fn top_level(&self) -> impl Iterator<Item = (&Path, &Value)> {
+    /// The documents directly in `dir` (not in its subfolders).
+    pub fn files_in<'a>(&'a self, dir: &'a Path) -> impl Iterator<Item = (&'a Path, &'a Value)> {
         self.files
             .iter()
-            .filter(|(path, _)| path.parent() == Some(self.root.as_path()))
+            .filter(move |(path, _)| path.parent() == Some(dir))
             .map(|(path, document)| (path.as_path(), document))
     }
 
