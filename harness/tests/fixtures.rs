@@ -149,6 +149,9 @@ fn every_ark_event_of_the_decisions_table_has_a_schema() {
 fn every_note_a_scenario_cites_exists() {
     for protocol in PROTOCOLS {
         let folder = support::root().join("scenarios").join(protocol);
+        if !folder.is_dir() {
+            continue; // a protocol whose suite is not written yet cites nothing
+        }
         let notes = std::fs::read_to_string(folder.join("NOTES.md")).unwrap_or_default();
         for scenario in support::scenarios(protocol) {
             for note in &scenario.notes {
