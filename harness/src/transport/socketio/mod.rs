@@ -3,7 +3,7 @@
 //! - [`codec`]-level modules ([`engine`], [`packet`], [`decode`]) are sans-IO: they turn frames
 //!   into typed packets and back, never touch a socket, never panic on malformed input (every
 //!   defect is a [`CodecError`]).
-//! - `client` (next) is the connection: handshake (open, namespace CONNECT with auth), ping/pong,
+//! - [`client`] is the connection: handshake (open, namespace CONNECT with auth), ping/pong,
 //!   a reader task feeding a bounded inbox from connect time, sequential ack ids.
 //!
 //! Not here: HTTP long-polling, transport upgrades, reconnection, several namespaces on one
@@ -14,10 +14,13 @@
 //! checks every placeholder against the attachment count; [`resolve_placeholders`] replaces them
 //! by whatever JSON form a caller wants.
 
+pub mod client;
 pub mod decode;
 pub mod engine;
 pub mod packet;
+mod reader;
 
+pub use client::{ConnectOptions, SioConnection, SioIncoming, SioItem, connect, engine_url};
 pub use decode::{Decoded, Decoder, decode_socket};
 pub use engine::{EnginePacket, OpenInfo};
 pub use packet::{PacketKind, SocketPacket, placeholder, resolve_placeholders};
