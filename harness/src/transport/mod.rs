@@ -6,6 +6,7 @@
 //! happen in the runner. Every wait here is bounded by the caller's deadline.
 
 pub mod http;
+pub mod socketio;
 pub mod ws;
 
 use std::time::Instant;
@@ -88,4 +89,21 @@ pub enum TransportError {
         /// The underlying error.
         reason: String,
     },
+    /// A socket.io handshake failed (no open packet, no namespace answer in time, connection lost).
+    #[error("socket.io handshake with {url} failed: {reason}")]
+    Handshake {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The socket.io namespace refused the connection (CONNECT_ERROR) with this data.
+    #[error("the namespace refused the connection: {data}")]
+    Refused {
+        /// The CONNECT_ERROR data (usually `{"message": …}`).
+        data: serde_json::Value,
+    },
+    /// A socket.io packet could not be encoded.
+    #[error("socket.io codec: {0}")]
+    Codec(#[from] socketio::CodecError),
 }
