@@ -6,6 +6,7 @@
 //! disk. Only `ark` is implemented so far.
 
 pub mod ark;
+pub mod jobber;
 pub mod net;
 pub mod serve;
 
