@@ -346,6 +346,7 @@ impl Core {
         if let Some(job) = self.customers[customer].jobs.get(id).map(|e| e.job.clone()) {
             self.notify(
                 out,
+                customer,
                 [notify[0], notify[1], sender],
                 &ServerEvent::JobRetrying(job),
             );
@@ -359,11 +360,21 @@ impl Core {
         );
     }
 
-    /// Emits `event` once to each distinct connected connection of `to`.
-    fn notify(&self, out: &mut Output, to: [Option<ConnId>; 3], event: &ServerEvent) {
+    /// Emits `event` once to each distinct connection of `to` still connected as `customer`.
+    fn notify(
+        &self,
+        out: &mut Output,
+        customer: usize,
+        to: [Option<ConnId>; 3],
+        event: &ServerEvent,
+    ) {
         let mut sent: Vec<ConnId> = Vec::with_capacity(3);
         for conn in to.into_iter().flatten() {
-            if !sent.contains(&conn) {
+            let same = self
+                .conns
+                .get(&conn)
+                .is_some_and(|c| c.customer == customer);
+            if same && !sent.contains(&conn) {
                 sent.push(conn);
                 self.emit(out, conn, event.clone());
             }
@@ -395,7 +406,12 @@ impl Core {
         };
         self.finish(customer, id, JobState::Cancelled, out);
         if let Some(job) = self.customers[customer].jobs.get(id).map(|e| e.job.clone()) {
-            self.notify(out, [holder, sender, None], &ServerEvent::JobCancelled(job));
+            self.notify(
+                out,
+                customer,
+                [holder, sender, None],
+                &ServerEvent::JobCancelled(job),
+            );
         }
         if holder.is_some() {
             self.dispatch(now, customer, &name, out);
@@ -442,7 +458,12 @@ impl Core {
         let c = &mut self.customers[customer];
         c.set_state(id, JobState::Expired);
         if let Some(job) = c.jobs.get(id).map(|e| e.job.clone()) {
-            self.notify(out, [holder, sender, None], &ServerEvent::JobExpired(job));
+            self.notify(
+                out,
+                customer,
+                [holder, sender, None],
+                &ServerEvent::JobExpired(job),
+            );
         }
         // `retry_or` moves it on from `expired` (to `retry`, or leaves it terminal).
         self.retry_or(now, customer, id, JobState::Expired, [holder, None], out);
