@@ -798,3 +798,29 @@ fn limits_are_limit_exceeded() {
     );
     assert_eq!(h.state(1, &b), "cancelled");
 }
+
+#[test]
+fn a_forgotten_batch_answers_its_waiters() {
+    let mut h = H::with(Settings {
+        retained_batches: 1,
+        ..settings()
+    });
+    h.client(1);
+    let first = h.call(1, "send_batch", json!({"jobs": [{"name": "n"}]}))["batchId"].clone();
+    let (reply, _) = h.call_out(1, "wait_for_batch", json!({"batchId": first}));
+    assert_eq!(reply, None);
+    let held = h.next_ack;
+    let (_, out) = h.call_out(1, "send_batch", json!({"jobs": [{"name": "n"}]}));
+    let a = acks(&out);
+    assert_eq!(a[0].1, held);
+    assert!(
+        a[0].2["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("BATCH_NOT_FOUND: ")
+    );
+    assert!(
+        h.error(1, "wait_for_batch", json!({"batchId": first}))
+            .starts_with("BATCH_NOT_FOUND: ")
+    );
+}

@@ -5,6 +5,7 @@
 
 use super::JobberError;
 use super::core::{AckId, ConnId, Core, Output};
+use super::model::Reply;
 use super::options::WorkOptions;
 use super::request::NewJob;
 use super::state::{Batch, Registration};
@@ -31,7 +32,13 @@ impl Core {
         self.check_new(customer, &jobs)?;
         let id = self.ids.next_id();
         let retained = self.settings.retained_batches;
-        self.customers[customer].add_batch(id.clone(), Batch::default(), retained);
+        let forgotten = self.customers[customer].add_batch(id.clone(), Batch::default(), retained);
+        for (old, waiters) in forgotten {
+            for (conn, ack) in waiters {
+                let error = JobberError::BatchNotFound(old.clone());
+                self.ack(out, conn, Some(ack), Reply::Error(error));
+            }
+        }
         for job in jobs {
             if let Some(b) = self.customers[customer].batches.get_mut(&id) {
                 b.remaining += 1;

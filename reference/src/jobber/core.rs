@@ -151,11 +151,15 @@ impl Core {
 
     /// Checks a handshake's `auth` (J2): `Ok` with the customer id, or `INVALID_TOKEN`.
     pub fn authenticate(&self, auth: &Value) -> Result<&str, JobberError> {
-        auth.get("customerToken")
-            .and_then(Value::as_str)
-            .and_then(|t| self.tokens.get(t))
-            .map(|&c| self.customers[c].id.as_str())
+        self.customer_of(auth)
+            .map(|c| self.customers[c].id.as_str())
             .ok_or(JobberError::InvalidToken)
+    }
+
+    /// The customer whose token `auth.customerToken` is.
+    fn customer_of(&self, auth: &Value) -> Option<usize> {
+        let token = auth.get("customerToken").and_then(Value::as_str)?;
+        self.tokens.get(token).copied()
     }
 
     /// Handles one input at `now` (after the timeouts due at `now`).
@@ -220,14 +224,7 @@ impl Core {
         auth: &Value,
         out: &mut Output,
     ) {
-        let customer = match self.authenticate(auth) {
-            Ok(_) => auth
-                .get("customerToken")
-                .and_then(Value::as_str)
-                .and_then(|t| self.tokens.get(t))
-                .copied(),
-            Err(_) => None,
-        };
+        let customer = self.customer_of(auth);
         let Some(customer) = customer.filter(|_| !self.conns.contains_key(&conn)) else {
             out.messages.push(Message::Refuse {
                 conn,

@@ -202,14 +202,27 @@ impl Customer {
         }
     }
 
-    /// Adds a batch, forgetting the oldest past `retained`.
-    pub(super) fn add_batch(&mut self, id: String, batch: Batch, retained: usize) {
+    /// Adds a batch, forgetting the oldest past `retained`; returns the forgotten batches' ids
+    /// and waiters (answered `BATCH_NOT_FOUND` by the caller).
+    pub(super) fn add_batch(
+        &mut self,
+        id: String,
+        batch: Batch,
+        retained: usize,
+    ) -> Vec<(String, Vec<(ConnId, AckId)>)> {
         self.batch_order.push_back(id.clone());
         self.batches.insert(id, batch);
+        let mut forgotten = Vec::new();
         while self.batch_order.len() > retained {
-            if let Some(old) = self.batch_order.pop_front() {
-                self.batches.remove(&old);
+            let Some(old) = self.batch_order.pop_front() else {
+                break;
+            };
+            if let Some(b) = self.batches.remove(&old)
+                && !b.waiters.is_empty()
+            {
+                forgotten.push((old, b.waiters));
             }
         }
+        forgotten
     }
 }
