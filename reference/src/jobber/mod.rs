@@ -11,6 +11,7 @@ mod batches;
 pub mod core;
 pub mod error;
 mod jobs;
+mod lifecycle;
 pub mod model;
 pub mod options;
 pub mod request;
