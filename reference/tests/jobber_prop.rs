@@ -34,6 +34,8 @@ enum Op {
     Fail(u64, usize),
     Cancel(u64, usize),
     Get(u64, usize),
+    Batch(u64, usize, usize),
+    Wait(u64, usize),
     Advance(i64),
 }
 
@@ -49,7 +51,9 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (conn.clone(), any::<usize>()).prop_map(|(c, j)| Op::Complete(c, j)),
         2 => (conn.clone(), any::<usize>()).prop_map(|(c, j)| Op::Fail(c, j)),
         1 => (conn.clone(), any::<usize>()).prop_map(|(c, j)| Op::Cancel(c, j)),
-        1 => (conn, any::<usize>()).prop_map(|(c, j)| Op::Get(c, j)),
+        1 => (conn.clone(), any::<usize>()).prop_map(|(c, j)| Op::Get(c, j)),
+        1 => (conn.clone(), 0usize..2, 0usize..4).prop_map(|(c, n, k)| Op::Batch(c, n, k)),
+        1 => (conn, any::<usize>()).prop_map(|(c, b)| Op::Wait(c, b)),
         2 => (0i64..4000).prop_map(Op::Advance),
     ]
 }
@@ -68,6 +72,15 @@ struct MJob {
     due: i64,
     holder: Option<u64>,
     expires: i64,
+    batch: Option<usize>,
+}
+
+/// A batch: its customer, id, and the held `wait_for_batch` acks `(conn, ack)`.
+#[derive(Debug, Clone)]
+struct MBatch {
+    customer: usize,
+    id: String,
+    waiters: Vec<(u64, u64)>,
 }
 
 #[derive(Default)]
@@ -76,9 +89,17 @@ struct Model {
     conns: HashMap<u64, usize>,
     regs: Vec<(u64, usize, u32)>,
     jobs: Vec<MJob>,
+    batches: Vec<MBatch>,
 }
 
 impl Model {
+    fn batch_done(&self, b: usize) -> bool {
+        self.jobs
+            .iter()
+            .filter(|j| j.batch == Some(b))
+            .all(|j| is_terminal(j.state))
+    }
+
     fn by_id(&mut self, id: &str) -> &mut MJob {
         self.jobs
             .iter_mut()
@@ -106,6 +127,8 @@ struct Run {
     core: Core,
     /// Connection slot → generation: a reconnect gets a new connection id.
     gens: HashMap<u64, u64>,
+    /// Ids the sequential source has made (one per customer first).
+    made_ids: u64,
     model: Model,
     ack: u64,
 }
@@ -150,6 +173,21 @@ impl Run {
     /// Applies the emits to the model, checking each one.
     fn observe(&mut self, msgs: &[Message]) -> Result<(), TestCaseError> {
         for m in msgs {
+            if let Message::Ack { conn, ack, reply } = m {
+                let held = self
+                    .model
+                    .batches
+                    .iter()
+                    .position(|b| b.waiters.contains(&(*conn, *ack)));
+                if let Some(b) = held {
+                    prop_assert!(self.model.batch_done(b), "wait_for_batch answered early");
+                    prop_assert_eq!(reply.to_json(), json!({}));
+                    self.model.batches[b]
+                        .waiters
+                        .retain(|w| w != &(*conn, *ack));
+                }
+                continue;
+            }
             let Message::Emit { conn, event } = m else {
                 continue;
             };
@@ -261,6 +299,9 @@ impl Run {
                 let conn = self.id(slot);
                 self.model.conns.remove(&conn);
                 self.model.regs.retain(|r| r.0 != conn);
+                for b in &mut self.model.batches {
+                    b.waiters.retain(|w| w.0 != conn);
+                }
                 for j in &mut self.model.jobs {
                     if j.holder == Some(conn) && j.state == "active" {
                         j.state = "retry";
@@ -308,6 +349,8 @@ impl Run {
                     .ok_or_else(|| TestCaseError::fail(format!("{reply}")))?
                     .to_owned();
                 prop_assert!(self.model.jobs.iter().all(|j| j.id != id), "id reused");
+                self.made_ids += 1;
+                prop_assert_eq!(&id, &seq_id(self.made_ids));
                 self.model.jobs.push(MJob {
                     id,
                     customer,
@@ -321,6 +364,7 @@ impl Run {
                     due: self.model.now,
                     holder: None,
                     expires: 0,
+                    batch: None,
                 });
                 msgs
             }
@@ -340,6 +384,74 @@ impl Run {
                             .unwrap_or("")
                             .starts_with("JOB_NOT_FOUND: ")
                     );
+                }
+                msgs
+            }
+            Op::Batch(slot, name, k) => {
+                let conn = self.id(slot);
+                let Some(&customer) = self.model.conns.get(&conn) else {
+                    return Ok(());
+                };
+                let jobs: Vec<Value> = (0..k)
+                    .map(|i| json!({"name": NAMES[name], "data": i}))
+                    .collect();
+                let (reply, msgs) = self.call(conn, "send_batch", json!({ "jobs": jobs }));
+                let id = reply["batchId"]
+                    .as_str()
+                    .ok_or_else(|| TestCaseError::fail(format!("{reply}")))?
+                    .to_owned();
+                let b = self.model.batches.len();
+                self.model.batches.push(MBatch {
+                    customer,
+                    id,
+                    waiters: Vec::new(),
+                });
+                // Ids are sequential: the batch's, then one per job, in order.
+                prop_assert_eq!(&self.model.batches[b].id, &seq_id(self.made_ids + 1));
+                for i in 0..k {
+                    self.model.jobs.push(MJob {
+                        id: seq_id(self.made_ids + 2 + i as u64),
+                        customer,
+                        name,
+                        state: "created",
+                        count: 0,
+                        limit: 0,
+                        delay_ms: 0,
+                        backoff: false,
+                        expire_ms: 900_000,
+                        due: self.model.now,
+                        holder: None,
+                        expires: 0,
+                        batch: Some(b),
+                    });
+                }
+                self.made_ids += 1 + k as u64;
+                msgs
+            }
+            Op::Wait(slot, i) => {
+                let conn = self.id(slot);
+                let Some(&c) = self.model.conns.get(&conn) else {
+                    return Ok(());
+                };
+                if self.model.batches.is_empty() {
+                    return Ok(());
+                }
+                let b = i % self.model.batches.len();
+                let id = self.model.batches[b].id.clone();
+                let (reply, msgs) = self.call(conn, "wait_for_batch", json!({"batchId": id}));
+                if self.model.batches[b].customer != c {
+                    prop_assert!(
+                        reply["error"]
+                            .as_str()
+                            .unwrap_or("")
+                            .starts_with("BATCH_NOT_FOUND: ")
+                    );
+                } else if self.model.batch_done(b) {
+                    prop_assert_eq!(&reply, &json!({}));
+                } else {
+                    prop_assert_eq!(&reply, &Value::Null, "held");
+                    let ack = self.ack;
+                    self.model.batches[b].waiters.push((conn, ack));
                 }
                 msgs
             }
@@ -377,6 +489,12 @@ impl Run {
             let want = json!({"waiting": n(&["created", "retry"]), "active": n(&["active"]),
                               "completed": n(&["completed"]), "failed": n(&["failed"])});
             prop_assert_eq!(&reply["queueSize"], &want);
+        }
+        for (b, batch) in self.model.batches.iter().enumerate() {
+            prop_assert!(
+                batch.waiters.is_empty() || !self.model.batch_done(b),
+                "wait_for_batch not answered"
+            );
         }
         let jobs = self.model.jobs.clone();
         for j in &jobs {
@@ -421,6 +539,10 @@ impl Run {
     }
 }
 
+fn seq_id(n: u64) -> String {
+    format!("00000000-0000-4000-8000-{n:012x}")
+}
+
 fn is_terminal(s: &str) -> bool {
     matches!(s, "completed" | "failed" | "cancelled" | "expired")
 }
@@ -433,6 +555,7 @@ proptest! {
         let mut run = Run {
             core: Core::new(settings, Box::new(SequentialIds::default())),
             gens: HashMap::new(),
+            made_ids: 2,
             model: Model { now: 1_700_000_000_000, ..Model::default() },
             ack: 0,
         };
