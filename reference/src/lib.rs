@@ -3,9 +3,10 @@
 //!
 //! Each protocol is a sans-IO core in its own module (`ark`, …); [`net`] holds the only code
 //! with sockets; [`serve`] starts everything. The crate prints nothing and keeps no state on
-//! disk. Only `ark` is implemented so far.
+//! disk. `ark` and `jobber` are implemented so far.
 
 pub mod ark;
+pub mod jobber;
 pub mod net;
 pub mod serve;
 

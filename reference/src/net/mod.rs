@@ -5,4 +5,5 @@
 
 pub mod ark;
 pub mod hub;
+pub mod jobber;
 mod push;
