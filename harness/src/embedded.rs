@@ -14,10 +14,16 @@ use crate::runner::Target;
 /// scenario (an agent is offline after 3 intervals).
 pub const ARK_HEARTBEAT_INTERVAL: Duration = Duration::from_millis(250);
 
+/// The jobber customer tokens of the embedded server: the defaults of `token_a` and `token_b`
+/// in `fixtures/jobber/profile.yaml`.
+pub const JOBBER_TOKENS: [&str; 2] = ["tok-a", "tok-b"];
+
 /// Capabilities the embedded reference server declares, by protocol.
 pub fn capabilities(protocol: &str) -> BTreeSet<String> {
     let names: &[&str] = match protocol {
         "ark" => &["short_heartbeat_interval"],
+        // Every embedded scenario gets a server of its own.
+        "jobber" => &["fresh_state"],
         _ => &[],
     };
     names.iter().map(|s| (*s).to_owned()).collect()
@@ -49,6 +55,8 @@ pub fn config() -> reference::serve::Config {
     };
     config.ark.port = 0;
     config.ark.heartbeat_interval = ARK_HEARTBEAT_INTERVAL;
+    config.jobber.port = 0;
+    config.jobber.tokens = JOBBER_TOKENS.iter().map(|t| (*t).to_owned()).collect();
     config
 }
 

@@ -43,6 +43,10 @@ pub struct Profile {
     /// Schema file every received message must pass first, relative to `schemas/`.
     #[serde(default)]
     pub envelope: Option<String>,
+    /// Run variables and their defaults (credentials the scenarios use, e.g. `token_a`);
+    /// scenarios write `${var_<name>}`, and `wsconform run --var <name>=<value>` overrides.
+    #[serde(default)]
+    pub vars: std::collections::BTreeMap<String, String>,
 }
 
 /// Why a profile could not be loaded.

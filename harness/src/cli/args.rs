@@ -55,6 +55,10 @@ pub struct RunArgs {
     /// Without any, the embedded reference server is started.
     #[arg(long = "target", value_name = "PROTOCOL=URL")]
     pub targets: Vec<String>,
+    /// A run variable, `<name>=<value>`, overriding the protocol profile's default (e.g.
+    /// `token_a=<a customer token your jobber server accepts>`); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
     /// An optional capability the targets declare (e.g. `short_heartbeat_interval`); repeatable.
     #[arg(long = "capability", value_name = "NAME")]
     pub capabilities: Vec<String>,
@@ -86,6 +90,13 @@ pub struct ServeArgs {
     /// ark: heartbeat interval; an agent silent for 3 intervals is offline (e.g. `30s`, `250ms`).
     #[arg(long, default_value = "30s")]
     pub ark_heartbeat_interval: String,
+    /// Port of `jobber` (socket.io on `/socket.io/` and `/ws`; 0 = ephemeral).
+    #[arg(long, default_value_t = 3000)]
+    pub jobber_port: u16,
+    /// jobber: an accepted `auth.customerToken`, one customer each (repeatable; default
+    /// `dev-token`). The suite's defaults are `tok-a` and `tok-b`.
+    #[arg(long = "jobber-token", value_name = "TOKEN")]
+    pub jobber_tokens: Vec<String>,
 }
 
 /// `wsconform list`.

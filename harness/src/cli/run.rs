@@ -1,6 +1,6 @@
 //! `wsconform run`: load the suite, pick targets, run, report, and choose the exit code.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
@@ -66,10 +66,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         .collect();
     let options = RunOptions {
         time_scale: args.time_scale,
+        vars: parse_vars(&args.vars)?,
         ..RunOptions::default()
     };
     let rerun = rerun_command(
         &args.targets,
+        &args.vars,
         &args.capabilities,
         args.time_scale,
         suite_args.suite.as_deref(),
@@ -187,8 +189,19 @@ fn write_report(kind: ReportKind, path: &str, report: &RunReport) -> anyhow::Res
     std::fs::write(path, text).with_context(|| format!("writing the report {path}"))
 }
 
+/// `--var name=value` pairs.
+fn parse_vars(vars: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    vars.iter()
+        .map(|var| match var.split_once('=') {
+            Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+            _ => anyhow::bail!("--var {var:?}: expected <name>=<value>, e.g. token_a=secret"),
+        })
+        .collect()
+}
+
 fn rerun_command(
     targets: &[String],
+    vars: &[String],
     capabilities: &[String],
     time_scale: f64,
     suite: Option<&std::path::Path>,
@@ -196,6 +209,9 @@ fn rerun_command(
     let mut common = String::new();
     for target in targets {
         common.push_str(&format!(" --target {target}"));
+    }
+    for var in vars {
+        common.push_str(&format!(" --var {var}"));
     }
     for capability in capabilities {
         common.push_str(&format!(" --capability {capability}"));

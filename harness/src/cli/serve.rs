@@ -24,6 +24,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<Exit> {
     };
     config.ark.port = args.ark_port;
     config.ark.heartbeat_interval = heartbeat;
+    config.jobber.port = args.jobber_port;
+    if !args.jobber_tokens.is_empty() {
+        config.jobber.tokens = args.jobber_tokens;
+    }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
         let running = reference::serve::start(config)

@@ -92,6 +92,9 @@ pub struct TranscriptEntry {
     pub direction: Direction,
     /// The message, readable: JSON text, `HTTP POST /jobs`, `close 1000`, ...
     pub text: String,
+    /// The frame as on the wire, where it differs from `text` (socket.io: the Engine.IO frame).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
     /// Whether a step matched this received message.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub matched: bool,

@@ -81,10 +81,15 @@ impl Inbox {
     }
 
     /// Indices of the messages from the cursor on that expectations can see: never another
-    /// session's; acks only where asked (`absent` sees them, `next` and its kin do not).
+    /// session's, never one already taken (an ack taken by label stays behind no cursor); acks
+    /// only where asked (`absent` sees them, `next` and its kin do not).
     fn visible(&self, with_acks: bool) -> Vec<usize> {
         (self.cursor..self.messages.len())
-            .filter(|&i| !self.foreign[i] && (with_acks || self.messages[i].ack_label.is_none()))
+            .filter(|&i| {
+                !self.foreign[i]
+                    && !self.taken[i]
+                    && (with_acks || self.messages[i].ack_label.is_none())
+            })
             .collect()
     }
 

@@ -14,7 +14,7 @@ pub mod target;
 mod unmet;
 mod verdict;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::profile::Profile;
 use crate::report::model::ScenarioResult;
@@ -39,6 +39,8 @@ pub struct RunOptions {
     pub time_scale: f64,
     /// Transport limits.
     pub limits: Limits,
+    /// Run variables (`--var name=value`), overriding the profile's defaults.
+    pub vars: BTreeMap<String, String>,
 }
 
 impl Default for RunOptions {
@@ -46,6 +48,7 @@ impl Default for RunOptions {
         RunOptions {
             time_scale: 1.0,
             limits: Limits::default(),
+            vars: BTreeMap::new(),
         }
     }
 }

@@ -4,8 +4,10 @@
 //! - every actor a step names is declared (with a "did you mean");
 //! - every `expect … ack: label` follows an `emit` that asked for an ack under that label;
 //! - every `${name}` a step uses (patterns, `send` messages, `http` path, headers and JSON body,
-//!   and an actor's `query`/`auth` at its `connect`) was captured by an EARLIER step, or is a
-//!   built-in ([`BUILTINS`]). Captures of a step are visible from the next step on.
+//!   and an actor's `query`/`auth` at its `connect`) was captured by an EARLIER step, is a
+//!   built-in ([`BUILTINS`]) or a run variable (`var_<name>`, [`RUN_VARIABLE_PREFIX`], whose
+//!   value comes from the profile or `--var` and is checked when the scenario runs). Captures of
+//!   a step are visible from the next step on.
 //!
 //! Raw frames (`text`, `binary`, `raw_body`) are sent as written and are not checked.
 
@@ -19,6 +21,9 @@ use crate::matcher::{Pattern, references};
 
 /// Names always defined: `run_id`.
 pub const BUILTINS: [&str; 1] = ["run_id"];
+
+/// References starting with this name run variables: `${var_token_a}` is the run's `token_a`.
+pub const RUN_VARIABLE_PREFIX: &str = "var_";
 
 /// Runs every check; the first failure is returned.
 pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
@@ -39,7 +44,10 @@ pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
         let mut used = Vec::new();
         let mut captured = Vec::new();
         uses(scenario, &step.action, &mut used, &mut captured);
-        if let Some(name) = used.iter().find(|n| !defined.contains(n.as_str())) {
+        if let Some(name) = used
+            .iter()
+            .find(|n| !defined.contains(n.as_str()) && !n.starts_with(RUN_VARIABLE_PREFIX))
+        {
             let hint = did_you_mean(name, defined.iter().map(String::as_str));
             return Err(ScenarioError::new(
                 step.location.clone(),

@@ -5,7 +5,7 @@
 //! scenario and its steps (`parse.rs`, `steps.rs`), then static checks (`checks.rs`). Every error
 //! is a [`ScenarioError`] at `file:line:col`, with a "did you mean" hint where one helps.
 
-mod checks;
+pub mod checks;
 mod error;
 mod fields;
 pub mod model;

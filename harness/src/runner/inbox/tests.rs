@@ -312,3 +312,39 @@ fn acks_are_matched_by_label_whatever_their_place_and_hidden_from_other_modes() 
         Progress::Unmet(_)
     ));
 }
+
+#[test]
+fn an_ack_already_taken_does_not_break_a_later_absent() {
+    let mut inbox = Inbox::default();
+    inbox.push(InboxMessage {
+        transcript_index: 0,
+        json: Some(json!({"ack": "ok", "args": [{}]})),
+        text: String::new(),
+        ack_label: Some("ok".to_owned()),
+    });
+    let none = Captures::new();
+    let anything = Expectation::Absent {
+        pattern: None,
+        within: Duration::from_millis(1),
+    };
+    // Untaken, the ack is traffic an `absent` must see.
+    assert!(matches!(
+        inbox.check(&anything, &none, Clock::Running),
+        Progress::Unmet(_)
+    ));
+    let ack = Expectation::Ack {
+        label: "ok".into(),
+        args: Pattern::Array(vec![Pattern::Object {
+            fields: vec![],
+            exact: true,
+        }]),
+    };
+    assert!(matches!(
+        inbox.check(&ack, &none, Clock::Running),
+        Progress::Met(_)
+    ));
+    assert!(matches!(
+        inbox.check(&anything, &none, Clock::Expired),
+        Progress::Met(_)
+    ));
+}

@@ -8,6 +8,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::Session;
+use super::link::{Feed, Received};
 use crate::report::model::{Direction, Finding, TranscriptEntry};
 use crate::runner::inbox::InboxMessage;
 use crate::transport::{Frame, Incoming};
@@ -15,11 +16,11 @@ use crate::transport::{Frame, Incoming};
 impl Session<'_> {
     /// Waits for one frame on `actor`'s connection until `deadline`; false if none can come.
     pub(super) async fn wait_for_frame(&mut self, actor: &str, deadline: Instant) -> bool {
-        let Some(frames) = self.actors.get_mut(actor).and_then(|a| a.frames.as_mut()) else {
+        let Some(feed) = self.actors.get_mut(actor).and_then(|a| a.feed.as_mut()) else {
             tokio::time::sleep_until(deadline.into()).await;
             return false;
         };
-        match tokio::time::timeout_at(deadline.into(), frames.recv()).await {
+        match tokio::time::timeout_at(deadline.into(), feed.recv()).await {
             Ok(Some(incoming)) => {
                 self.take_in(actor, incoming);
                 true
@@ -39,8 +40,8 @@ impl Session<'_> {
             while let Some(incoming) = self
                 .actors
                 .get_mut(&name)
-                .and_then(|a| a.frames.as_mut())
-                .and_then(|f| f.try_recv().ok())
+                .and_then(|a| a.feed.as_mut())
+                .and_then(Feed::try_recv)
             {
                 self.take_in(&name, incoming);
             }
@@ -49,14 +50,21 @@ impl Session<'_> {
 
     pub(super) fn mark_ended(&mut self, actor: &str) {
         if let Some(state) = self.actors.get_mut(actor) {
-            state.frames = None;
+            state.feed = None;
             state
                 .closed
                 .get_or_insert((None, "the connection ended".to_owned()));
         }
     }
 
-    pub(super) fn take_in(&mut self, actor: &str, incoming: Incoming) {
+    pub(super) fn take_in(&mut self, actor: &str, received: Received) {
+        match received {
+            Received::Ws(incoming) => self.take_in_frame(actor, incoming),
+            Received::Sio(incoming) => self.take_in_sio(actor, incoming),
+        }
+    }
+
+    fn take_in_frame(&mut self, actor: &str, incoming: Incoming) {
         match incoming.frame {
             Frame::Text(text) => {
                 let json = serde_json::from_str::<Value>(&text).ok();
@@ -90,11 +98,16 @@ impl Session<'_> {
                     incoming.at,
                     shown.trim_end().to_owned(),
                 );
-                if let Some(state) = self.actors.get_mut(actor) {
-                    state.closed = Some((code, reason));
-                    state.connection = None;
-                }
+                self.mark_closed(actor, code, reason);
             }
+        }
+    }
+
+    /// The target closed (or the connection ended): nothing more can be sent or received.
+    pub(super) fn mark_closed(&mut self, actor: &str, code: Option<u16>, reason: String) {
+        if let Some(state) = self.actors.get_mut(actor) {
+            state.closed = Some((code, reason));
+            state.link = None;
         }
     }
 
@@ -105,12 +118,23 @@ impl Session<'_> {
         json: Option<Value>,
         text: String,
     ) {
+        self.push_inbox_labelled(actor, transcript_index, json, text, None);
+    }
+
+    pub(super) fn push_inbox_labelled(
+        &mut self,
+        actor: &str,
+        transcript_index: usize,
+        json: Option<Value>,
+        text: String,
+        ack_label: Option<String>,
+    ) {
         if let Some(state) = self.actors.get_mut(actor) {
             state.inbox.push(InboxMessage {
                 transcript_index,
                 json,
                 text,
-                ack_label: None,
+                ack_label,
             });
         }
     }
@@ -157,12 +181,25 @@ impl Session<'_> {
         at: Instant,
         text: String,
     ) -> usize {
+        self.record_raw(actor, direction, at, text, None)
+    }
+
+    /// Records an entry whose wire form (`raw`) differs from its readable text.
+    pub(in crate::runner) fn record_raw(
+        &mut self,
+        actor: &str,
+        direction: Direction,
+        at: Instant,
+        text: String,
+        raw: Option<String>,
+    ) -> usize {
         self.transcript.push(TranscriptEntry {
             at_ms: u64::try_from(at.saturating_duration_since(self.started).as_millis())
                 .unwrap_or(u64::MAX),
             actor: actor.to_owned(),
             direction,
             text,
+            raw,
             matched: false,
             foreign: false,
         });

@@ -9,26 +9,31 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::sync::mpsc;
 
 mod intake;
+mod link;
+mod socketio;
 
 use intake::describe_binary;
+use link::{Feed, Link};
 
 use super::inbox::{Clock, Inbox, Progress, Unmet};
 use super::noise::Markers;
 use super::{ProtocolSuite, RunOptions, StepFailure, target};
 use crate::matcher::{self, Captures};
+use crate::profile::TransportKind;
 use crate::report::model::{Direction, Finding, TranscriptEntry};
+use crate::scenario::checks::RUN_VARIABLE_PREFIX;
 use crate::scenario::model::{Action, Expectation, Outgoing, Scenario, Step};
-use crate::transport::Incoming;
-use crate::transport::ws::{self, WsConnection};
+use crate::transport::ws;
 
 /// One connection of a running scenario.
 #[derive(Default)]
 struct ActorState {
-    connection: Option<WsConnection>,
-    frames: Option<mpsc::Receiver<Incoming>>,
+    /// The sending half; `None` once closed (or never opened: a refused connect).
+    link: Option<Link>,
+    /// What the target sends; `None` once the connection's reader has ended.
+    feed: Option<Feed>,
     inbox: Inbox,
     closed: Option<(Option<u16>, String)>,
 }
@@ -60,6 +65,11 @@ impl<'a> Session<'a> {
         let run_id = run_id();
         let mut captures = Captures::new();
         captures.insert("run_id".to_owned(), Value::String(run_id.clone()));
+        let vars = suite.profile.vars.iter().chain(&options.vars);
+        for (name, value) in vars {
+            let name = format!("{RUN_VARIABLE_PREFIX}{name}");
+            captures.insert(name, Value::String(value.clone()));
+        }
         markers.add(&run_id, &run_id);
         Session {
             run_id,
@@ -79,6 +89,9 @@ impl<'a> Session<'a> {
     /// Carries out one step.
     pub async fn step(&mut self, step: &Step) -> Result<(), StepFailure> {
         match &step.action {
+            Action::Connect { actor, refused } if self.is_socketio() => {
+                self.connect_sio(actor, *refused).await
+            }
             Action::Connect {
                 actor,
                 refused: false,
@@ -87,7 +100,11 @@ impl<'a> Session<'a> {
                 actor,
                 refused: true,
             } => Err(not_socketio(actor, "a refused connect")),
+            Action::Emit(emit) if self.is_socketio() => self.emit(emit).await,
             Action::Emit(emit) => Err(not_socketio(&emit.actor, "emit")),
+            Action::AckReply { actor, to, args } if self.is_socketio() => {
+                self.ack_reply(actor, to, args).await
+            }
             Action::AckReply { actor, .. } => Err(not_socketio(actor, "ack")),
             Action::Disconnect { actor } => self.disconnect(actor).await,
             Action::ExpectClose {
@@ -102,8 +119,15 @@ impl<'a> Session<'a> {
                 expectation,
                 timeout,
             } => {
+                // One window for every actor named: `absent` on two actors for 600 ms means the
+                // same 600 ms, not 1.2 s.
+                let wait = match expectation {
+                    Expectation::Absent { within, .. } => *within,
+                    _ => timeout.unwrap_or(self.scenario.timeout),
+                };
+                let deadline = Instant::now() + self.scaled(wait);
                 for actor in actors {
-                    self.expect(actor, expectation, *timeout).await?;
+                    self.expect(actor, expectation, deadline).await?;
                 }
                 Ok(())
             }
@@ -137,6 +161,10 @@ impl<'a> Session<'a> {
     pub(super) fn keep(&mut self, bindings: Captures) {
         self.markers.add_captures(&self.run_id, &bindings);
         self.captures.extend(bindings);
+    }
+
+    fn is_socketio(&self) -> bool {
+        self.suite.profile.transport == TransportKind::Socketio
     }
 
     pub(super) fn scaled(&self, duration: Duration) -> Duration {
@@ -174,8 +202,8 @@ impl<'a> Session<'a> {
         self.actors.insert(
             actor.to_owned(),
             ActorState {
-                connection: Some(connection),
-                frames: Some(frames),
+                link: Some(Link::Ws(connection)),
+                feed: Some(Feed::Ws(frames)),
                 ..ActorState::default()
             },
         );
@@ -184,8 +212,8 @@ impl<'a> Session<'a> {
 
     async fn disconnect(&mut self, actor: &str) -> Result<(), StepFailure> {
         let state = self.actor_mut(actor)?;
-        if let Some(mut connection) = state.connection.take() {
-            let _ = connection.close().await;
+        if let Some(mut link) = state.link.take() {
+            let _ = link.close().await;
         }
         self.record(
             actor,
@@ -203,7 +231,7 @@ impl<'a> Session<'a> {
             }
         }
         if let Some(state) = self.actors.get_mut(actor) {
-            state.frames = None;
+            state.feed = None;
         }
         Ok(())
     }
@@ -270,7 +298,7 @@ impl<'a> Session<'a> {
             .unwrap_or_else(|| describe_binary(bytes.as_deref().unwrap_or_default()));
         self.record(actor, Direction::Sent, Instant::now(), shown);
         let state = self.actor_mut(actor)?;
-        let Some(connection) = state.connection.as_mut() else {
+        let Some(connection) = state.link.as_mut() else {
             return Err(StepFailure::scenario(
                 actor,
                 format!("{actor} is not connected"),
@@ -292,13 +320,8 @@ impl<'a> Session<'a> {
         &mut self,
         actor: &str,
         expectation: &Expectation,
-        timeout: Option<Duration>,
+        deadline: Instant,
     ) -> Result<(), StepFailure> {
-        let wait = match expectation {
-            Expectation::Absent { within, .. } => *within,
-            _ => timeout.unwrap_or(self.scenario.timeout),
-        };
-        let deadline = Instant::now() + self.scaled(wait);
         loop {
             self.drain_all();
             self.mark_foreign();

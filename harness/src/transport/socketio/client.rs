@@ -301,7 +301,8 @@ impl SioConnection {
         self.send_frames(text, attachments).await
     }
 
-    /// Sends frames exactly as given (for scenarios that test a server's handling of bad input).
+    /// Sends frames exactly as given (for scenarios that test a server's handling of bad input):
+    /// `text` (unless empty), then each binary frame.
     pub async fn send_raw(&self, text: String, binary: Vec<Vec<u8>>) -> Result<(), TransportError> {
         self.send_frames(text, binary).await
     }
@@ -330,7 +331,10 @@ impl SioConnection {
     async fn send_frames(&self, text: String, binary: Vec<Vec<u8>>) -> Result<(), TransportError> {
         let error = |e: tokio_tungstenite::tungstenite::Error| TransportError::Send(e.to_string());
         let mut sink = self.sink.lock().await;
-        sink.feed(Message::text(text)).await.map_err(error)?;
+        // An empty text is no frame: `send_raw` may send binary frames alone.
+        if !text.is_empty() {
+            sink.feed(Message::text(text)).await.map_err(error)?;
+        }
         for bytes in binary {
             sink.feed(Message::binary(bytes)).await.map_err(error)?;
         }
