@@ -43,6 +43,11 @@ pub struct Profile {
     /// Schema file every received message must pass first, relative to `schemas/`.
     #[serde(default)]
     pub envelope: Option<String>,
+    /// Every client receives every event (ark): sessions sharing a target see each other's
+    /// traffic, which the runner hides by its markers (`runner::noise`). Otherwise a message on
+    /// a connection is addressed to it and is never another session's.
+    #[serde(default)]
+    pub broadcast: bool,
     /// Run variables and their defaults (credentials the scenarios use, e.g. `token_a`);
     /// scenarios write `${var_<name>}`, and `wsconform run --var <name>=<value>` overrides.
     #[serde(default)]

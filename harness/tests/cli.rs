@@ -19,7 +19,10 @@ fn wsconform() -> Command {
 /// A `wsconform serve` child on ephemeral ports, killed when dropped.
 struct Served {
     child: Child,
+    /// `ark`'s base URL.
     url: String,
+    /// `jobber`'s base URL.
+    jobber: String,
 }
 
 impl Drop for Served {
@@ -38,6 +41,8 @@ fn serve() -> Served {
             "--ark-heartbeat-interval",
             "250ms",
         ])
+        .args(["--jobber-port", "0", "--jobber-token", "tok-a"])
+        .args(["--jobber-token", "tok-b"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -48,15 +53,19 @@ fn serve() -> Served {
             let _ = tx.send(line.unwrap_or_default());
         }
     });
-    let line = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("serve printed its listening line");
-    let url = line
-        .strip_prefix("listening ark ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    Served { child, url }
+    let url = |protocol: &str| {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("serve printed its listening lines");
+        let url = line
+            .strip_prefix(&format!("listening {protocol} "))
+            .unwrap_or_else(|| panic!("unexpected line {line:?}"))
+            .to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        url
+    };
+    let (url, jobber) = (url("ark"), url("jobber"));
+    Served { child, url, jobber }
 }
 
 fn json_report(dir: &tempfile::TempDir) -> serde_json::Value {
@@ -103,6 +112,45 @@ fn the_ark_suite_passes_against_a_separately_started_server() {
     assert!(
         junit.contains(&format!("tests=\"{scenarios}\"")) && junit.contains("failures=\"0\""),
         "{junit}"
+    );
+}
+
+#[test]
+fn the_jobber_suite_passes_against_a_separately_started_server() {
+    let served = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let output: Output = wsconform()
+        .args(["run", "--protocol", "jobber", "--jobs", "4"])
+        .args(["--target", &format!("jobber={}", served.jobber)])
+        .args(["--report", &report_arg(&dir)])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let report = json_report(&dir);
+    // Without --capability, the two scenarios that need one are unsupported: fresh_state (a
+    // shared server already holds other scenarios' jobs) and connect_error_data (jobber-N16).
+    let scenarios = support::scenarios("jobber").len() as u64;
+    assert_eq!(report["summary"]["unsupported"], 2, "{stdout}");
+    assert_eq!(report["summary"]["passed"], scenarios - 2, "{stdout}");
+    assert_eq!(report["summary"]["failed"], 0);
+}
+
+#[test]
+fn jobber_tokens_come_from_run_variables() {
+    let served = serve();
+    let output: Output = wsconform()
+        .args(["run", "--scenario", "jobber.connect.client_ready"])
+        .args(["--target", &format!("jobber={}", served.jobber)])
+        .args(["--var", "token_b=not-configured"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(4), "{stdout}");
+    assert!(stdout.contains("refused"), "{stdout}");
+    assert!(
+        stdout.contains("--var token_b=not-configured"),
+        "the re-run command keeps the variable: {stdout}"
     );
 }
 

@@ -68,9 +68,9 @@ pub struct RunArgs {
     /// Multiply every timeout, window and sleep (slow machines: 2, 3, ...).
     #[arg(long, default_value_t = 1.0)]
     pub time_scale: f64,
-    /// Scenarios run at once (default: 4 on the embedded server, which gives each its own server;
-    /// 1 against a target, because on a shared broadcast server parallel scenarios see each
-    /// other's events before they can tell them apart).
+    /// Scenarios run at once (default 4; 1 when a broadcast protocol such as ark runs against a
+    /// target, because on a shared broadcast server parallel scenarios see each other's events
+    /// before they can tell them apart; the embedded server gives each scenario its own server).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// SHOULD failures break the run too.

@@ -80,7 +80,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         scenarios: &scenarios,
         suites: &suites,
         targets: &targets,
-        jobs: args.jobs.unwrap_or(if external.is_empty() { 4 } else { 1 }),
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| default_jobs(&suites, &external)),
         options: &options,
         rerun: &rerun,
     };
@@ -187,6 +189,18 @@ fn write_report(kind: ReportKind, path: &str, report: &RunReport) -> anyhow::Res
             .with_context(|| format!("creating {}", parent.display()))?;
     }
     std::fs::write(path, text).with_context(|| format!("writing the report {path}"))
+}
+
+/// Scenarios at once: 4, except 1 when a broadcast protocol runs against a shared target (its
+/// parallel sessions would see each other's events before they can tell them apart).
+fn default_jobs(
+    suites: &HashMap<String, harness::runner::ProtocolSuite>,
+    external: &HashMap<String, Target>,
+) -> usize {
+    let shared_broadcast = suites
+        .iter()
+        .any(|(protocol, suite)| suite.profile.broadcast && external.contains_key(protocol));
+    if shared_broadcast { 1 } else { 4 }
 }
 
 /// `--var name=value` pairs.

@@ -3,8 +3,8 @@
 //!
 //! Each connection's frames are listed in their own order (the order across connections depends
 //! on scheduling, within one it does not). UUIDs become `<id-N>` (numbered by first appearance,
-//! so sameness stays visible), ISO-8601 times become `<time>`, the run id becomes `<run_id>`, and
-//! ephemeral ports become `<port>`.
+//! so sameness stays visible), ISO-8601 times become `<time>`, the run id becomes `<run_id>`,
+//! socket.io socket ids become `<socket-N>` (in connection order), and ephemeral ports `<port>`.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -42,10 +42,11 @@ pub fn normalise(result: &ScenarioResult, run_id: Option<&str>) -> String {
                 Direction::Sent => "→",
                 Direction::Received => "←",
             };
-            out.push_str(&format!(
-                "{arrow} {}\n",
-                redact(&entry.text, run_id, &mut ids)
-            ));
+            let mut text = entry.text.clone();
+            for (n, sid) in result.socket_ids.iter().enumerate() {
+                text = text.replace(sid.as_str(), &format!("<socket-{}>", n + 1));
+            }
+            out.push_str(&format!("{arrow} {}\n", redact(&text, run_id, &mut ids)));
         }
     }
     out

@@ -138,6 +138,9 @@ pub struct ScenarioResult {
     /// The value `${run_id}` had in this run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run_id: Option<String>,
+    /// The socket ids the target gave this run's socket.io connections (volatile, like ids).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub socket_ids: Vec<String>,
 }
 
 /// Verdict counts.

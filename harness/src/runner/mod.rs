@@ -118,13 +118,52 @@ pub async fn run_scenario(
         return verdict::unsupported(scenario, &missing, rerun);
     }
     let mut session = Session::new(scenario, suite, options, &target.url, markers.clone());
-    let mut failure = None;
-    for (index, step) in scenario.steps.iter().enumerate() {
-        if let Err(stopped) = session.step(step).await {
-            failure = Some((index, stopped));
-            break;
+    let mut current = 0;
+    let steps = async {
+        for (index, step) in scenario.steps.iter().enumerate() {
+            current = index;
+            if let Err(stopped) = session.step(step).await {
+                return Some((index, stopped));
+            }
         }
-    }
+        None
+    };
+    // Every wait is bounded step by step; this bound catches a transport that hangs anyway.
+    let budget = budget(scenario, options.time_scale);
+    let failure = match tokio::time::timeout(budget, steps).await {
+        Ok(failure) => failure,
+        Err(_) => Some((
+            current,
+            StepFailure::unreachable(
+                "harness",
+                format!(
+                    "the scenario did not finish within its budget of {budget:?}: a send or close to the target hung"
+                ),
+            ),
+        )),
+    };
     session.finish();
     verdict::judge(session, failure, rerun)
+}
+
+/// The longest a scenario may take: each step's own bound (its timeout, window or sleep, else
+/// the scenario's timeout) scaled, plus a margin for connects and closes.
+fn budget(scenario: &Scenario, time_scale: f64) -> std::time::Duration {
+    use crate::scenario::model::{Action, Expectation};
+    let steps: std::time::Duration = scenario
+        .steps
+        .iter()
+        .map(|step| match &step.action {
+            Action::Sleep(duration) => *duration,
+            Action::Expect {
+                expectation: Expectation::Absent { within, .. },
+                ..
+            } => *within,
+            Action::Expect { timeout, .. } | Action::ExpectClose { timeout, .. } => {
+                timeout.unwrap_or(scenario.timeout)
+            }
+            _ => scenario.timeout,
+        })
+        .sum();
+    steps.mul_f64(time_scale) + std::time::Duration::from_secs(10)
 }

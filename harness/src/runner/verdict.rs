@@ -72,6 +72,7 @@ pub fn judge(
         .get("run_id")
         .and_then(|v| v.as_str())
         .map(str::to_owned);
+    result.socket_ids = session.socket_ids;
     result.findings = session.findings;
     result.transcript = session.transcript;
     result
@@ -97,5 +98,6 @@ fn empty(scenario: &Scenario, verdict: Verdict, rerun: String) -> ScenarioResult
         transcript: Vec::new(),
         rerun,
         run_id: None,
+        socket_ids: Vec::new(),
     }
 }

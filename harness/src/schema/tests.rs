@@ -55,6 +55,7 @@ fn fixture() -> (tempfile::TempDir, SchemaSet) {
         default_port: 1,
         type_pointer: "/event".into(),
         envelope: Some("envelope.json".into()),
+        broadcast: false,
         vars: Default::default(),
     };
     let set = SchemaSet::load(dir.path(), &profile).unwrap();

@@ -1,5 +1,7 @@
 //! A test double of a broken server: a proxy in front of the reference server that rewrites
-//! what the server pushes (per connection, with state), and passes HTTP through unchanged.
+//! what the server pushes (per connection, with state) and, optionally, what clients send (a
+//! server that ignores part of a request), and passes HTTP through unchanged. WebSockets are
+//! proxied on `/ws` and `/socket.io/` (socket.io frames pass as the text they are).
 //! It proves the harness catches misbehaviour: a harness that passes everything is worthless.
 
 use std::sync::Arc;
@@ -24,6 +26,7 @@ pub type Fault = Arc<dyn Fn() -> Rewrite + Send + Sync>;
 struct Proxy {
     upstream: String,
     fault: Fault,
+    up: Option<Fault>,
     client: reqwest::Client,
 }
 
@@ -40,15 +43,23 @@ impl Drop for FaultyProxy {
     }
 }
 
-/// Starts a proxy to `upstream` (`http://host:port`) on an ephemeral loopback port.
+/// Starts a proxy to `upstream` (`http://host:port`) on an ephemeral loopback port; `fault`
+/// rewrites what the server sends.
 pub async fn start(upstream: &str, fault: Fault) -> FaultyProxy {
+    start_with(upstream, fault, None).await
+}
+
+/// Like [`start`], and `up` (if any) rewrites what clients send before the server sees it.
+pub async fn start_with(upstream: &str, fault: Fault, up: Option<Fault>) -> FaultyProxy {
     let proxy = Proxy {
         upstream: upstream.trim_end_matches('/').to_owned(),
         fault,
+        up,
         client: reqwest::Client::new(),
     };
     let app = Router::new()
         .route("/ws", get(upgrade))
+        .route("/socket.io/", get(upgrade))
         .fallback(forward)
         .with_state(proxy);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -59,18 +70,23 @@ pub async fn start(upstream: &str, fault: Fault) -> FaultyProxy {
     FaultyProxy { url, task }
 }
 
-async fn upgrade(State(proxy): State<Proxy>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| bridge(proxy, socket))
+async fn upgrade(State(proxy): State<Proxy>, uri: Uri, ws: WebSocketUpgrade) -> Response {
+    let path = uri
+        .path_and_query()
+        .map_or("/ws", |p| p.as_str())
+        .to_owned();
+    ws.on_upgrade(move |socket| bridge(proxy, path, socket))
 }
 
-async fn bridge(proxy: Proxy, client: WebSocket) {
-    let url = format!("{}/ws", proxy.upstream.replacen("http", "ws", 1));
+async fn bridge(proxy: Proxy, path: String, client: WebSocket) {
+    let url = format!("{}{path}", proxy.upstream.replacen("http", "ws", 1));
     let Ok((server, _)) = tokio_tungstenite::connect_async(url).await else {
         return;
     };
     let (mut to_server, mut from_server) = server.split();
     let (mut to_client, mut from_client) = client.split();
     let mut rewrite = (proxy.fault)();
+    let mut rewrite_up = proxy.up.as_ref().map(|up| up());
     let down = async move {
         while let Some(Ok(message)) = from_server.next().await {
             if let Message::Text(text) = message {
@@ -85,13 +101,21 @@ async fn bridge(proxy: Proxy, client: WebSocket) {
     let up = async move {
         while let Some(Ok(message)) = from_client.next().await {
             let forwarded = match message {
-                AxumMessage::Text(text) => Message::text(text.as_str()),
-                AxumMessage::Binary(bytes) => Message::binary(bytes),
+                AxumMessage::Text(text) => match rewrite_up.as_mut() {
+                    Some(rewrite) => rewrite(text.as_str().to_owned()),
+                    None => vec![text.as_str().to_owned()],
+                }
+                .into_iter()
+                .map(Message::text)
+                .collect(),
+                AxumMessage::Binary(bytes) => vec![Message::binary(bytes)],
                 AxumMessage::Close(_) => break,
                 _ => continue,
             };
-            if to_server.send(forwarded).await.is_err() {
-                break;
+            for message in forwarded {
+                if to_server.send(message).await.is_err() {
+                    return;
+                }
             }
         }
     };
@@ -155,6 +179,28 @@ pub fn swap_pairs() -> Fault {
                 held = Some(text);
                 vec![]
             }
+        })
+    })
+}
+
+/// A fault on socket.io frames: `change` gets each socket.io message of Engine.IO type 4 as
+/// `(packet type digit, ack id, JSON data)` and may edit the data; other frames pass unchanged.
+/// Only the main namespace's text packets (`4<type><id?><json>`) are seen.
+pub fn rewrite_socketio(change: fn(char, Option<u64>, &mut serde_json::Value)) -> Fault {
+    Arc::new(move || {
+        Box::new(move |text: String| {
+            let mut chars = text.chars();
+            let (Some('4'), Some(kind)) = (chars.next(), chars.next()) else {
+                return vec![text];
+            };
+            let rest = &text[2..];
+            let digits = rest.chars().take_while(char::is_ascii_digit).count();
+            let id = rest[..digits].parse().ok();
+            let Ok(mut data) = serde_json::from_str(&rest[digits..]) else {
+                return vec![text];
+            };
+            change(kind, id, &mut data);
+            vec![format!("4{kind}{}{data}", &rest[..digits])]
         })
     })
 }

@@ -3,10 +3,14 @@
 
 pub mod faulty_proxy;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use harness::profile::Profile;
-use harness::runner::ProtocolSuite;
+use harness::report::golden;
+use harness::report::model::{RunReport, ScenarioResult, Summary, Verdict};
+use harness::runner::suite::{SuitePlan, TargetSource, run_all};
+use harness::runner::{ProtocolSuite, RunOptions};
 use harness::scenario::model::Scenario;
 use harness::schema::SchemaSet;
 
@@ -36,4 +40,91 @@ pub fn suite(protocol: &str) -> ProtocolSuite {
     let profile = Profile::load(&fixtures, protocol).unwrap();
     let schemas = SchemaSet::load(&fixtures.join(protocol), &profile).unwrap();
     ProtocolSuite { profile, schemas }
+}
+
+/// Runs every scenario of `protocol` against the embedded reference server (a fresh one per
+/// scenario), four at a time; fails if the suite has fewer than `at_least` scenarios.
+pub async fn run_embedded_suite(protocol: &str, at_least: usize) -> Vec<ScenarioResult> {
+    let scenarios = scenarios(protocol);
+    assert!(
+        scenarios.len() >= at_least,
+        "the {protocol} suite shrank to {} scenarios",
+        scenarios.len()
+    );
+    let suites = HashMap::from([(protocol.to_owned(), suite(protocol))]);
+    let targets = HashMap::from([(protocol.to_owned(), TargetSource::Embedded)]);
+    let options = RunOptions {
+        time_scale: time_scale(),
+        ..RunOptions::default()
+    };
+    let rerun = |s: &Scenario| format!("wsconform run --scenario {}", s.id);
+    let plan = SuitePlan {
+        scenarios: &scenarios,
+        suites: &suites,
+        targets: &targets,
+        jobs: 4,
+        options: &options,
+        rerun: &rerun,
+    };
+    run_all(&plan, |_| {}).await
+}
+
+/// Every result passes, except the ids in `unsupported`, which must be exactly `unsupported`
+/// (known gaps of the reference server, each explained in the protocol's NOTES.md).
+pub fn assert_all_pass(results: &[ScenarioResult], unsupported: &[&str]) {
+    let report = RunReport {
+        tool: "test".into(),
+        targets: vec!["embedded".into()],
+        summary: Summary::of(results),
+        scenarios: results.to_vec(),
+        duration_ms: 0,
+    };
+    let wrong: Vec<&ScenarioResult> = results
+        .iter()
+        .filter(|r| {
+            let want = if unsupported.contains(&r.id.as_str()) {
+                Verdict::Unsupported
+            } else {
+                Verdict::Pass
+            };
+            r.verdict != want
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{}",
+        harness::report::human::details(&report, false)
+    );
+}
+
+/// Each result's normalised transcript equals its golden file in
+/// `fixtures/<protocol>/transcripts/` (record with `INSTA_UPDATE=always`), except the ids in
+/// `timing_dependent`, whose transcripts hold a number of messages that depends on timing.
+pub fn assert_golden_transcripts(
+    protocol: &str,
+    results: &[ScenarioResult],
+    timing_dependent: &[&str],
+) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("fixtures").join(protocol).join("transcripts"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for result in results {
+            if timing_dependent.contains(&result.id.as_str()) {
+                continue;
+            }
+            insta::assert_snapshot!(
+                result.id.clone(),
+                golden::normalise(result, result.run_id.as_deref())
+            );
+        }
+    });
+}
+
+/// Slow machines can stretch every wait: `WSCONFORM_TIME_SCALE=3 cargo test`.
+pub fn time_scale() -> f64 {
+    std::env::var("WSCONFORM_TIME_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0)
 }

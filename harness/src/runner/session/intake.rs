@@ -166,6 +166,9 @@ impl Session<'_> {
 
     /// Hides other sessions' traffic from this session's expectations.
     pub(super) fn mark_foreign(&mut self) {
+        if !self.suite.profile.broadcast {
+            return;
+        }
         let (markers, run_id) = (&self.markers, &self.run_id);
         for state in self.actors.values_mut() {
             state

@@ -25,7 +25,7 @@ use crate::profile::TransportKind;
 use crate::report::model::{Direction, Finding, TranscriptEntry};
 use crate::scenario::checks::RUN_VARIABLE_PREFIX;
 use crate::scenario::model::{Action, Expectation, Outgoing, Scenario, Step};
-use crate::transport::ws;
+use crate::transport::{TransportError, ws};
 
 /// One connection of a running scenario.
 #[derive(Default)]
@@ -51,6 +51,8 @@ pub struct Session<'a> {
     actors: BTreeMap<String, ActorState>,
     pub(super) transcript: Vec<TranscriptEntry>,
     pub(super) findings: Vec<Finding>,
+    /// socket.io socket ids given by the target, in connection order.
+    pub(super) socket_ids: Vec<String>,
 }
 
 impl<'a> Session<'a> {
@@ -83,6 +85,7 @@ impl<'a> Session<'a> {
             actors: BTreeMap::new(),
             transcript: Vec::new(),
             findings: Vec::new(),
+            socket_ids: Vec::new(),
         }
     }
 
@@ -211,9 +214,10 @@ impl<'a> Session<'a> {
     }
 
     async fn disconnect(&mut self, actor: &str) -> Result<(), StepFailure> {
+        let wait = self.scaled(self.scenario.timeout);
         let state = self.actor_mut(actor)?;
         if let Some(mut link) = state.link.take() {
-            let _ = link.close().await;
+            let _ = bounded(wait, link.close()).await;
         }
         self.record(
             actor,
@@ -297,6 +301,7 @@ impl<'a> Session<'a> {
             .clone()
             .unwrap_or_else(|| describe_binary(bytes.as_deref().unwrap_or_default()));
         self.record(actor, Direction::Sent, Instant::now(), shown);
+        let wait = self.scaled(self.scenario.timeout);
         let state = self.actor_mut(actor)?;
         let Some(connection) = state.link.as_mut() else {
             return Err(StepFailure::scenario(
@@ -305,8 +310,8 @@ impl<'a> Session<'a> {
             ));
         };
         let sent = match (text, bytes) {
-            (Some(text), _) => connection.send_text(text).await,
-            (None, bytes) => connection.send_binary(bytes.unwrap_or_default()).await,
+            (Some(text), _) => bounded(wait, connection.send_text(text)).await,
+            (None, bytes) => bounded(wait, connection.send_binary(bytes.unwrap_or_default())).await,
         };
         sent.map_err(|error| {
             StepFailure::unmet(
@@ -370,6 +375,18 @@ fn not_socketio(actor: &str, what: &str) -> StepFailure {
         actor,
         format!("{what} is a socket.io step, and this protocol's transport is a raw WebSocket"),
     )
+}
+
+/// Bounds one send or close: a target that stops reading must not hang the run.
+pub(super) async fn bounded<T>(
+    wait: Duration,
+    op: impl Future<Output = Result<T, TransportError>>,
+) -> Result<T, TransportError> {
+    tokio::time::timeout(wait, op).await.unwrap_or_else(|_| {
+        Err(TransportError::Send(format!(
+            "the target accepted nothing for {wait:?}"
+        )))
+    })
 }
 
 fn run_id() -> String {

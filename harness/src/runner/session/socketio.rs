@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::Session;
 use super::link::{AwaitingAck, Feed, Link, SioLink};
-use super::{ActorState, StepFailure};
+use super::{ActorState, StepFailure, bounded};
 use crate::matcher;
 use crate::report::model::Direction;
 use crate::runner::inbox::Unmet;
@@ -43,12 +43,11 @@ impl Session<'_> {
         );
         match socketio::connect(self.target_url, &options).await {
             Ok((connection, items)) => {
-                self.record(
-                    actor,
-                    Direction::Received,
-                    Instant::now(),
-                    "connected".into(),
-                );
+                let now = Instant::now();
+                let index = self.record(actor, Direction::Received, now, "connected".into());
+                // The connect step took the namespace's answer.
+                self.transcript[index].matched = true;
+                self.socket_ids.extend(connection.sid().map(str::to_owned));
                 self.actors.insert(
                     actor.to_owned(),
                     ActorState {
@@ -134,11 +133,10 @@ impl Session<'_> {
             .map(|a| matcher::resolve_value(a, &self.captures))
             .collect::<Result<Vec<Value>, _>>()
             .map_err(|e| StepFailure::scenario(actor, e.to_string()))?;
+        let wait = self.scaled(self.scenario.timeout);
         let link = self.sio_link(actor)?;
-        let sent = link
-            .connection
-            .emit(&emit.event, &args, emit.ack.is_some())
-            .await;
+        let emitted = link.connection.emit(&emit.event, &args, emit.ack.is_some());
+        let sent = bounded(wait, emitted).await;
         let namespace = link.connection.namespace().to_owned();
         let id = sent.map_err(|e| gone(actor, &e))?;
         if let (Some(id), Some(label)) = (id, &emit.ack) {
@@ -183,10 +181,10 @@ impl Session<'_> {
             .map(|a| matcher::resolve_value(a, &self.captures))
             .collect::<Result<Vec<Value>, _>>()
             .map_err(|e| bad(e.to_string()))?;
+        let wait = self.scaled(self.scenario.timeout);
         let link = self.sio_link(actor)?;
         let namespace = link.connection.namespace().to_owned();
-        link.connection
-            .ack(id, &args)
+        bounded(wait, link.connection.ack(id, &args))
             .await
             .map_err(|e| gone(actor, &e))?;
         let shown = json!({ "ack": id, "args": args });
