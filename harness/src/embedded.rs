@@ -23,7 +23,7 @@ pub fn capabilities(protocol: &str) -> BTreeSet<String> {
     let names: &[&str] = match protocol {
         "ark" => &["short_heartbeat_interval"],
         // Every embedded scenario gets a server of its own.
-        "jobber" => &["fresh_state"],
+        "jobber" => &["fresh_state", "rate_limit_10_per_second"],
         _ => &[],
     };
     names.iter().map(|s| (*s).to_owned()).collect()
@@ -57,6 +57,12 @@ pub fn config() -> reference::serve::Config {
     config.ark.heartbeat_interval = ARK_HEARTBEAT_INTERVAL;
     config.jobber.port = 0;
     config.jobber.tokens = JOBBER_TOKENS.iter().map(|t| (*t).to_owned()).collect();
+    // Low enough for one scenario to cross, high enough for every other (at most 7 events per
+    // connection); declared as the capability `rate_limit_10_per_second` (jobber-N20).
+    config.jobber.rate_limit = Some(reference::jobber::RateLimit {
+        events: 10,
+        window: Duration::from_secs(1),
+    });
     config
 }
 

@@ -42,7 +42,7 @@ fn serve() -> Served {
             "250ms",
         ])
         .args(["--jobber-port", "0", "--jobber-token", "tok-a"])
-        .args(["--jobber-token", "tok-b"])
+        .args(["--jobber-token", "tok-b", "--jobber-rate-limit", "10/1s"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -121,6 +121,7 @@ fn the_jobber_suite_passes_against_a_separately_started_server() {
     let dir = tempfile::tempdir().unwrap();
     let output: Output = wsconform()
         .args(["run", "--protocol", "jobber", "--jobs", "4"])
+        .args(["--capability", "rate_limit_10_per_second"])
         .args(["--target", &format!("jobber={}", served.jobber)])
         .args(["--report", &report_arg(&dir)])
         .output()

@@ -97,6 +97,9 @@ pub struct ServeArgs {
     /// `dev-token`). The suite's defaults are `tok-a` and `tok-b`.
     #[arg(long = "jobber-token", value_name = "TOKEN")]
     pub jobber_tokens: Vec<String>,
+    /// jobber: a per-connection rate limit, `<events>/<window>` (e.g. `10/1s`); default off.
+    #[arg(long, value_name = "EVENTS/WINDOW")]
+    pub jobber_rate_limit: Option<String>,
 }
 
 /// `wsconform list`.

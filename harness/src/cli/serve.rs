@@ -28,6 +28,9 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<Exit> {
     if !args.jobber_tokens.is_empty() {
         config.jobber.tokens = args.jobber_tokens;
     }
+    if let Some(limit) = &args.jobber_rate_limit {
+        config.jobber.rate_limit = Some(parse_rate_limit(limit)?);
+    }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
         let running = reference::serve::start(config)
@@ -44,4 +47,17 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<Exit> {
         anyhow::Ok(())
     })?;
     Ok(Exit::Conformant)
+}
+
+/// `<events>/<window>`, e.g. `10/1s`.
+fn parse_rate_limit(text: &str) -> anyhow::Result<reference::jobber::RateLimit> {
+    let parsed = text.split_once('/').and_then(|(events, window)| {
+        Some(reference::jobber::RateLimit {
+            events: events.trim().parse().ok().filter(|n| *n > 0)?,
+            window: parse_duration(window.trim()).filter(|w| !w.is_zero())?,
+        })
+    });
+    parsed.ok_or_else(|| {
+        anyhow::anyhow!("--jobber-rate-limit {text:?}: expected <events>/<window>, e.g. 10/1s")
+    })
 }

@@ -20,6 +20,9 @@ use crate::transport::TransportError;
 use crate::transport::socketio::packet::{encode_ack, encode_event};
 use crate::transport::socketio::{self, ConnectOptions, SioIncoming, SioItem};
 
+/// The ack schema of events the protocol does not define.
+const UNKNOWN: &str = "ack.unknown_event";
+
 impl Session<'_> {
     /// Connects `actor`; with `refused`, the target must answer `connect_error`, which goes to
     /// the inbox as `{connect_error: payload}`.
@@ -271,7 +274,14 @@ impl Session<'_> {
         match awaited {
             Some(AwaitingAck { label, event }) => {
                 let message = json!({ "ack": label, "args": args });
-                let schema = format!("ack.{event}");
+                // An event the protocol does not define has no ack schema of its own; its
+                // answer is checked against `ack.unknown_event` where the protocol has one.
+                let own = format!("ack.{event}");
+                let schema = if self.suite.schemas.has(&own) || !self.suite.schemas.has(UNKNOWN) {
+                    own
+                } else {
+                    UNKNOWN.to_owned()
+                };
                 self.take_in_message(actor, at, message, Some(raw), Some((label, schema)));
             }
             None => {
