@@ -138,6 +138,26 @@ fn the_jobber_suite_passes_against_a_separately_started_server() {
 }
 
 #[test]
+fn a_path_in_the_jobber_target_url_is_the_socketio_path() {
+    let served = serve();
+    let run = |path: &str| {
+        wsconform()
+            .args(["run", "--scenario", "jobber.job.lifecycle_completed"])
+            .args(["--target", &format!("jobber={}{path}", served.jobber)])
+            .output()
+            .unwrap()
+    };
+    let on_ws = run("/ws");
+    let stdout = String::from_utf8_lossy(&on_ws.stdout);
+    assert_eq!(on_ws.status.code(), Some(0), "{stdout}");
+    // The same run on a path nobody serves is not silently sent to /socket.io/.
+    let nowhere = run("/nowhere");
+    let stdout = String::from_utf8_lossy(&nowhere.stdout);
+    assert_ne!(nowhere.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("/nowhere"), "{stdout}");
+}
+
+#[test]
 fn jobber_tokens_come_from_run_variables() {
     let served = serve();
     let output: Output = wsconform()

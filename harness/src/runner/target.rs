@@ -27,6 +27,22 @@ pub fn ws_url(
     Ok(url.into())
 }
 
+/// Where socket.io lives on a target: the target URL without its path, and the socket.io path,
+/// which is the URL's own path when it names one (`http://h:3000/ws` serves on `/ws`) and
+/// `default_path` (the profile's) otherwise. An unparsable URL is returned as given, for the
+/// transport to report.
+pub fn socketio_endpoint(base: &str, default_path: &str) -> (String, String) {
+    let Ok(mut url) = Url::parse(base) else {
+        return (base.to_owned(), default_path.to_owned());
+    };
+    let path = url.path().to_owned();
+    if path.is_empty() || path == "/" {
+        return (base.to_owned(), default_path.to_owned());
+    }
+    url.set_path("/");
+    (url.into(), path)
+}
+
 /// The HTTP base URL of a target (`ws://` becomes `http://`), without a trailing slash.
 pub fn http_base(base: &str) -> Result<String, url::ParseError> {
     let url = Url::parse(base)?;
@@ -45,6 +61,17 @@ pub fn http_base(base: &str) -> Result<String, url::ParseError> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn only_a_path_of_its_own_overrides_the_default_socketio_path() {
+        let at = |base: &str| socketio_endpoint(base, "/socket.io/");
+        let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        assert_eq!(at("http://h:3000/ws"), pair("http://h:3000/", "/ws"));
+        assert_eq!(at("ws://h:3000/io/?x=1"), pair("ws://h:3000/?x=1", "/io/"));
+        assert_eq!(at("http://h:3000"), pair("http://h:3000", "/socket.io/"));
+        assert_eq!(at("http://h:3000/"), pair("http://h:3000/", "/socket.io/"));
+        assert_eq!(at("not a url"), pair("not a url", "/socket.io/"));
+    }
 
     #[test]
     fn http_and_ws_bases_give_the_same_socket_url() {

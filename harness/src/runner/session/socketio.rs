@@ -15,6 +15,7 @@ use super::{ActorState, StepFailure, bounded};
 use crate::matcher;
 use crate::report::model::Direction;
 use crate::runner::inbox::Unmet;
+use crate::runner::target;
 use crate::scenario::model::EmitStep;
 use crate::transport::TransportError;
 use crate::transport::socketio::packet::{encode_ack, encode_event};
@@ -31,8 +32,8 @@ impl Session<'_> {
         actor: &str,
         refused: bool,
     ) -> Result<(), StepFailure> {
-        let options = self.sio_options(actor)?;
-        let url = socketio::engine_url(self.target_url, &options.path, &options.query)
+        let (base, options) = self.sio_options(actor)?;
+        let url = socketio::engine_url(&base, &options.path, &options.query)
             .map_err(|e| StepFailure::unreachable(actor, e.to_string()))?;
         let auth = options
             .auth
@@ -44,7 +45,7 @@ impl Session<'_> {
             Instant::now(),
             format!("connect {url} namespace {}{auth}", options.namespace),
         );
-        match socketio::connect(self.target_url, &options).await {
+        match socketio::connect(&base, &options).await {
             Ok((connection, items)) => {
                 let now = Instant::now();
                 let index = self.record(actor, Direction::Received, now, "connected".into());
@@ -100,7 +101,8 @@ impl Session<'_> {
         }
     }
 
-    fn sio_options(&self, actor: &str) -> Result<ConnectOptions, StepFailure> {
+    /// The base URL to connect to and the options of `actor`'s connection.
+    fn sio_options(&self, actor: &str) -> Result<(String, ConnectOptions), StepFailure> {
         let declared = self.scenario.actors.iter().find(|a| a.name == actor);
         let bad = |e: matcher::MatchError| StepFailure::scenario(actor, e.to_string());
         let mut query = Vec::new();
@@ -116,15 +118,18 @@ impl Session<'_> {
         };
         let profile = &self.suite.profile;
         let defaults = ConnectOptions::default();
-        Ok(ConnectOptions {
-            path: profile.socketio_path.clone().unwrap_or(defaults.path),
+        let default_path = profile.socketio_path.as_deref().unwrap_or(&defaults.path);
+        let (base, path) = target::socketio_endpoint(self.target_url, default_path);
+        let options = ConnectOptions {
+            path,
             namespace: profile.namespace.clone().unwrap_or(defaults.namespace),
             auth,
             query,
             limits: self.options.limits.clone(),
             handshake_timeout: self.scaled(self.scenario.timeout),
             max_attachments: defaults.max_attachments,
-        })
+        };
+        Ok((base, options))
     }
 
     /// Emits an event; with a label, asks for an ack and remembers its id under the label.
