@@ -6,8 +6,6 @@
 mod support;
 
 use harness::report::model::{ScenarioResult, Verdict};
-use harness::runner::noise::Markers;
-use harness::runner::{RunOptions, Target, run_scenario};
 use serde_json::Value;
 use support::faulty_proxy::{self, Fault};
 
@@ -15,23 +13,7 @@ const EVENT: char = '2';
 const ACK: char = '3';
 
 async fn run_through(down: Fault, up: Option<Fault>, id: &str) -> ScenarioResult {
-    let server = harness::embedded::start("jobber").await.unwrap();
-    let proxy = faulty_proxy::start_with(&server.target().url, down, up).await;
-    let target = Target {
-        url: proxy.url.clone(),
-        capabilities: harness::embedded::capabilities("jobber"),
-    };
-    let result = run_scenario(
-        &support::scenario("jobber", id),
-        &support::suite("jobber"),
-        &target,
-        &RunOptions::default(),
-        &Markers::default(),
-        String::new(),
-    )
-    .await;
-    server.stop().await;
-    result
+    support::run_behind_proxy("jobber", id, down, up).await
 }
 
 fn unchanged() -> Fault {

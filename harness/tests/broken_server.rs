@@ -6,29 +6,10 @@
 mod support;
 
 use harness::report::model::{ScenarioResult, Verdict};
-use harness::runner::noise::Markers;
-use harness::runner::{RunOptions, Target, run_scenario};
 use support::faulty_proxy::{self, Fault};
 
 async fn run_through(fault: Fault, id: &str) -> ScenarioResult {
-    let server = harness::embedded::start("ark").await.unwrap();
-    let proxy = faulty_proxy::start(&server.target().url, fault).await;
-    let target = Target {
-        url: proxy.url.clone(),
-        capabilities: harness::embedded::capabilities("ark"),
-    };
-    let scenario = support::scenario("ark", id);
-    let result = run_scenario(
-        &scenario,
-        &support::suite("ark"),
-        &target,
-        &RunOptions::default(),
-        &Markers::default(),
-        String::new(),
-    )
-    .await;
-    server.stop().await;
-    result
+    support::run_behind_proxy("ark", id, fault, None).await
 }
 
 #[tokio::test]

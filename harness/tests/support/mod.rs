@@ -9,10 +9,38 @@ use std::path::{Path, PathBuf};
 use harness::profile::Profile;
 use harness::report::golden;
 use harness::report::model::{RunReport, ScenarioResult, Summary, Verdict};
+use harness::runner::noise::Markers;
 use harness::runner::suite::{SuitePlan, TargetSource, run_all};
-use harness::runner::{ProtocolSuite, RunOptions};
+use harness::runner::{ProtocolSuite, RunOptions, Target, run_scenario};
 use harness::scenario::model::Scenario;
 use harness::schema::SchemaSet;
+
+/// Runs scenario `id` of `protocol` against a fresh embedded reference server behind a faulty
+/// proxy: `down` rewrites what the server sends, `up` (if any) what clients send.
+pub async fn run_behind_proxy(
+    protocol: &str,
+    id: &str,
+    down: faulty_proxy::Fault,
+    up: Option<faulty_proxy::Fault>,
+) -> ScenarioResult {
+    let server = harness::embedded::start(protocol).await.unwrap();
+    let proxy = faulty_proxy::start_with(&server.target().url, down, up).await;
+    let target = Target {
+        url: proxy.url.clone(),
+        capabilities: harness::embedded::capabilities(protocol),
+    };
+    let result = run_scenario(
+        &scenario(protocol, id),
+        &suite(protocol),
+        &target,
+        &RunOptions::default(),
+        &Markers::default(),
+        String::new(),
+    )
+    .await;
+    server.stop().await;
+    result
+}
 
 /// The repository root.
 pub fn root() -> PathBuf {

@@ -7,7 +7,8 @@
 
 use super::hub::Hub;
 use super::push;
-use crate::ark::{ApiError, Core, Event, Settings, Timestamp, UuidV4Ids, rest};
+use super::serving::{Tasks, now, run_timer};
+use crate::ark::{ApiError, Core, Event, Settings, UuidV4Ids, rest};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ws::{Utf8Bytes, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
@@ -15,16 +16,10 @@ use axum::extract::{Query, State, rejection::QueryRejection};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use axum::serve::ListenerExt;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::{Notify, watch};
-use tokio::task::JoinHandle;
-
-/// How long the timer sleeps when no agent can go offline.
-const IDLE_TIMER: Duration = Duration::from_secs(3600);
+use tokio::sync::Notify;
 
 /// The core and the hub, always changed together.
 struct Locked {
@@ -57,22 +52,11 @@ impl Locked {
     }
 }
 
-/// The wall clock as the core sees it.
-fn now() -> Timestamp {
-    let ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    Timestamp::from_unix_millis(ms)
-}
-
 /// A running ark server.
 pub struct ArkServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: watch::Sender<bool>,
-    server: Option<JoinHandle<()>>,
-    timer: Option<JoinHandle<()>>,
+    tasks: Tasks,
 }
 
 impl std::fmt::Debug for ArkServer {
@@ -95,32 +79,24 @@ impl ArkServer {
             locked: Mutex::new(Locked { core, hub }),
             wake: Notify::new(),
         });
-        let (stop, stopped) = watch::channel(false);
         let app = Router::new()
             .route("/ws", any(ws_handler))
             .fallback(rest_handler)
             .with_state(Arc::clone(&shared));
-        let mut stop_serving = stopped.clone();
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!("ark: TCP_NODELAY not set: {e}");
-            }
+        let on_timer = Arc::clone(&shared);
+        let tasks = Tasks::start("ark", listener, app, move |stopped| async move {
+            let deadline = || on_timer.lock().core.poll_deadline();
+            let on_due = || {
+                let mut locked = on_timer.lock();
+                let events = locked.core.handle_timeout(now());
+                locked.publish(&events);
+            };
+            run_timer(stopped, &on_timer.wake, deadline, on_due).await;
         });
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = stop_serving.wait_for(|s| *s).await;
-        });
-        let server = tokio::spawn(async move {
-            if let Err(e) = serve.await {
-                tracing::error!("ark: server failed: {e}");
-            }
-        });
-        let timer = tokio::spawn(run_timer(Arc::clone(&shared), stopped));
         Ok(Self {
             addr,
             shared,
-            stop,
-            server: Some(server),
-            timer: Some(timer),
+            tasks,
         })
     }
 
@@ -132,51 +108,17 @@ impl ArkServer {
     /// Stops accepting, closes every push connection (1001) and stops the tasks; waits at most
     /// `close_grace` for open HTTP connections to finish.
     pub async fn shutdown(mut self) {
-        self.signal_stop();
-        let grace = self.shared.settings.close_grace;
-        if let Some(server) = self.server.take() {
-            let abort = server.abort_handle();
-            if tokio::time::timeout(grace, server).await.is_err() {
-                abort.abort();
-            }
-        }
-        if let Some(timer) = self.timer.take() {
-            timer.abort();
-            let _ = timer.await;
-        }
-    }
-
-    /// Tells the listener, the timer and every push connection to stop (idempotent).
-    fn signal_stop(&self) {
-        let _ = self.stop.send(true);
         self.shared.lock().hub.shutdown();
+        let grace = self.shared.settings.close_grace;
+        self.tasks.shutdown(grace).await;
     }
 }
 
-/// Dropping a server without [`ArkServer::shutdown`] still stops it, without waiting.
+/// Dropping a server without [`ArkServer::shutdown`] still stops it (the tasks stop with their
+/// own drop), without waiting.
 impl Drop for ArkServer {
     fn drop(&mut self) {
-        self.signal_stop();
-        if let Some(timer) = self.timer.take() {
-            timer.abort();
-        }
-    }
-}
-
-/// Sleeps until the core's next deadline (or until woken) and runs its timeouts.
-async fn run_timer(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
-    loop {
-        let deadline = shared.lock().core.poll_deadline();
-        let wait = deadline.map_or(IDLE_TIMER, |d| d.since(now()));
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {
-                let mut locked = shared.lock();
-                let events = locked.core.handle_timeout(now());
-                locked.publish(&events);
-            }
-            () = shared.wake.notified() => {}
-            _ = stopped.wait_for(|s| *s) => return,
-        }
+        self.shared.lock().hub.shutdown();
     }
 }
 

@@ -9,11 +9,11 @@
 //! outputs are written under the same lock: one total order. The driver owns the clock (wall
 //! time, UTC), the id source (UUID v4), connection and ack numbering.
 
+use super::serving::{Tasks, now, run_timer};
 use crate::jobber::{
-    AckId, ConnId, Core, Input, JobberError, Message, ServerEvent, Settings, Timestamp, UuidV4Ids,
+    AckId, ConnId, Core, Input, JobberError, Message, ServerEvent, Settings, UuidV4Ids,
 };
 use axum::Router;
-use axum::serve::ListenerExt;
 use serde_json::Value;
 use socketioxide::SocketIo;
 use socketioxide::extract::{AckSender, Event, SocketRef, TryData};
@@ -23,12 +23,8 @@ use std::collections::HashMap;
 use std::future::{Ready, ready};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::{Notify, watch};
-use tokio::task::JoinHandle;
-
-/// How long the timer sleeps when nothing is due.
-const IDLE_TIMER: Duration = Duration::from_secs(3600);
+use std::time::Duration;
+use tokio::sync::Notify;
 
 /// The socket.io paths served (J1).
 pub const PATHS: [&str; 2] = ["/socket.io", "/ws"];
@@ -50,15 +46,6 @@ struct Shared {
     locked: Mutex<Locked>,
     /// Wakes the timer when the earliest deadline changed.
     wake: Notify,
-}
-
-/// The wall clock as the core sees it.
-fn now() -> Timestamp {
-    let ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    Timestamp::from_unix_millis(ms)
 }
 
 /// The `connect_error` of C7: its `Display` is the code alone.
@@ -208,9 +195,7 @@ impl Locked {
 pub struct JobberServer {
     addr: SocketAddr,
     close_grace: Duration,
-    stop: watch::Sender<bool>,
-    server: Option<JoinHandle<()>>,
-    timer: Option<JoinHandle<()>>,
+    tasks: Tasks,
 }
 
 impl std::fmt::Debug for JobberServer {
@@ -268,28 +253,19 @@ impl JobberServer {
         let app = Router::new()
             .layer(socket_io(&shared, &settings, PATHS[1]))
             .layer(socket_io(&shared, &settings, PATHS[0]));
-        let (stop, stopped) = watch::channel(false);
-        let mut stop_serving = stopped.clone();
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!("jobber: TCP_NODELAY not set: {e}");
-            }
+        let on_timer = Arc::clone(&shared);
+        let tasks = Tasks::start("jobber", listener, app, move |stopped| async move {
+            let deadline = || on_timer.lock().core.poll_deadline();
+            let on_due = || {
+                let mut locked = on_timer.lock();
+                on_timer.run(&mut locked, None);
+            };
+            run_timer(stopped, &on_timer.wake, deadline, on_due).await;
         });
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = stop_serving.wait_for(|s| *s).await;
-        });
-        let server = tokio::spawn(async move {
-            if let Err(e) = serve.await {
-                tracing::error!("jobber: server failed: {e}");
-            }
-        });
-        let timer = tokio::spawn(run_timer(shared, stopped));
         Ok(Self {
             addr,
             close_grace,
-            stop,
-            server: Some(server),
-            timer: Some(timer),
+            tasks,
         })
     }
 
@@ -300,48 +276,6 @@ impl JobberServer {
 
     /// Stops accepting and stops the tasks; waits at most `close_grace` for open connections.
     pub async fn shutdown(mut self) {
-        let _ = self.stop.send(true);
-        if let Some(server) = self.server.take() {
-            let abort = server.abort_handle();
-            if tokio::time::timeout(self.close_grace, server)
-                .await
-                .is_err()
-            {
-                abort.abort();
-            }
-        }
-        if let Some(timer) = self.timer.take() {
-            timer.abort();
-            let _ = timer.await;
-        }
-    }
-}
-
-/// Dropping a server without [`JobberServer::shutdown`] still stops it, without waiting.
-impl Drop for JobberServer {
-    fn drop(&mut self) {
-        let _ = self.stop.send(true);
-        if let Some(server) = self.server.take() {
-            server.abort();
-        }
-        if let Some(timer) = self.timer.take() {
-            timer.abort();
-        }
-    }
-}
-
-/// Sleeps until the core's next deadline (or until woken) and runs its timeouts.
-async fn run_timer(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
-    loop {
-        let deadline = shared.lock().core.poll_deadline();
-        let wait = deadline.map_or(IDLE_TIMER, |d| d.since(now()));
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {
-                let mut locked = shared.lock();
-                shared.run(&mut locked, None);
-            }
-            () = shared.wake.notified() => {}
-            _ = stopped.wait_for(|s| *s) => return,
-        }
+        self.tasks.shutdown(self.close_grace).await;
     }
 }

@@ -7,3 +7,4 @@ pub mod ark;
 pub mod hub;
 pub mod jobber;
 mod push;
+mod serving;

@@ -161,13 +161,7 @@ impl Session<'_> {
             shown["ack"] = Value::String(label.clone());
         }
         let raw = encode_event(&namespace, id, &emit.event, &args, 0).ok();
-        self.record_raw(
-            actor,
-            Direction::Sent,
-            Instant::now(),
-            shown.to_string(),
-            raw,
-        );
+        self.record_sent_packet(actor, &shown, raw);
         Ok(())
     }
 
@@ -197,14 +191,14 @@ impl Session<'_> {
             .map_err(|e| gone(actor, &e))?;
         let shown = json!({ "ack": id, "args": args });
         let raw = encode_ack(&namespace, id, &args, 0).ok();
-        self.record_raw(
-            actor,
-            Direction::Sent,
-            Instant::now(),
-            shown.to_string(),
-            raw,
-        );
+        self.record_sent_packet(actor, &shown, raw);
         Ok(())
+    }
+
+    /// Records a packet sent: as the transcript shows it, with its Engine.IO frame.
+    fn record_sent_packet(&mut self, actor: &str, shown: &Value, raw: Option<String>) {
+        let text = shown.to_string();
+        self.record_raw(actor, Direction::Sent, Instant::now(), text, raw);
     }
 
     fn sio_link(&mut self, actor: &str) -> Result<&mut SioLink, StepFailure> {

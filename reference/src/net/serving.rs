@@ -1,0 +1,120 @@
+//! What every driver does the same way: serve an axum app on a bound listener (TCP_NODELAY on
+//! each accepted socket), run the core's timer beside it, and stop both together; plus the wall
+//! clock the cores are fed.
+//!
+//! Holds no protocol logic: the app and the timer's work come from the driver.
+
+use crate::ark::Timestamp;
+use axum::Router;
+use axum::serve::ListenerExt;
+use std::future::Future;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+/// How long a timer sleeps when its core has no deadline.
+const IDLE_TIMER: Duration = Duration::from_secs(3600);
+
+/// The wall clock as the cores see it (UTC milliseconds).
+pub(crate) fn now() -> Timestamp {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    Timestamp::from_unix_millis(ms)
+}
+
+/// A driver's two tasks, the server and the timer, and the signal that stops both.
+pub(crate) struct Tasks {
+    stop: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+    timer: Option<JoinHandle<()>>,
+}
+
+impl Tasks {
+    /// Serves `app` on `listener` and starts `timer`, which gets the stop signal.
+    pub(crate) fn start<F>(
+        protocol: &'static str,
+        listener: TcpListener,
+        app: Router,
+        timer: impl FnOnce(watch::Receiver<bool>) -> F,
+    ) -> Self
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let (stop, stopped) = watch::channel(false);
+        let mut stop_serving = stopped.clone();
+        let listener = listener.tap_io(move |tcp| {
+            // Latency matters more than packet count for a message protocol.
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!("{protocol}: TCP_NODELAY not set: {e}");
+            }
+        });
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = stop_serving.wait_for(|s| *s).await;
+        });
+        let server = tokio::spawn(async move {
+            if let Err(e) = serve.await {
+                tracing::error!("{protocol}: server failed: {e}");
+            }
+        });
+        let timer = tokio::spawn(timer(stopped));
+        Self {
+            stop,
+            server: Some(server),
+            timer: Some(timer),
+        }
+    }
+
+    /// Tells the listener and the timer to stop (idempotent).
+    pub(crate) fn signal_stop(&self) {
+        let _ = self.stop.send(true);
+    }
+
+    /// Stops both tasks; waits at most `grace` for open connections to finish.
+    pub(crate) async fn shutdown(&mut self, grace: Duration) {
+        self.signal_stop();
+        if let Some(server) = self.server.take() {
+            let abort = server.abort_handle();
+            if tokio::time::timeout(grace, server).await.is_err() {
+                abort.abort();
+            }
+        }
+        if let Some(timer) = self.timer.take() {
+            timer.abort();
+            let _ = timer.await;
+        }
+    }
+}
+
+/// Dropped without [`Tasks::shutdown`]: stop at once, without waiting.
+impl Drop for Tasks {
+    fn drop(&mut self) {
+        self.signal_stop();
+        for task in [self.server.take(), self.timer.take()]
+            .into_iter()
+            .flatten()
+        {
+            task.abort();
+        }
+    }
+}
+
+/// The timer loop: sleeps until `deadline()` (or until `wake` says it changed) and then calls
+/// `on_due`, until `stopped`.
+pub(crate) async fn run_timer(
+    mut stopped: watch::Receiver<bool>,
+    wake: &Notify,
+    deadline: impl Fn() -> Option<Timestamp>,
+    on_due: impl Fn(),
+) {
+    loop {
+        let wait = deadline().map_or(IDLE_TIMER, |d| d.since(now()));
+        tokio::select! {
+            () = tokio::time::sleep(wait) => on_due(),
+            () = wake.notified() => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+    }
+}
