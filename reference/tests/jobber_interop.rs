@@ -143,7 +143,8 @@ fn job_round_trip(addr: SocketAddr, path: &str) {
             json!({ "jobId": job_id, "result": { "ok": true } }),
         )
         .unwrap();
-    let got = call(&producer, "get_job", json!({ "jobId": job_id }));
+    // Asked on the worker's own socket, so it is handled after job_completed.
+    let got = call(&worker, "get_job", json!({ "jobId": job_id }));
     assert_eq!(got["job"]["state"], "completed", "get_job ack: {got}");
 
     worker.disconnect().unwrap();
