@@ -14,12 +14,13 @@
 //! channels, each read with a deadline.
 #![allow(clippy::unwrap_used)]
 
-use reference::jobber::{DEV_TOKEN, Settings};
-use reference::net::jobber::JobberServer;
+mod jobber_server;
+
+use reference::jobber::DEV_TOKEN;
 use rust_socketio::client::Client;
 use rust_socketio::{ClientBuilder, Payload, RawClient, TransportType};
 use serde_json::{Value, json};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
@@ -99,16 +100,6 @@ fn next_event(rx: &Receiver<Seen>, name: &str) -> Value {
     }
 }
 
-async fn server() -> JobberServer {
-    let settings = Settings {
-        port: 0,
-        ..Settings::default()
-    };
-    JobberServer::start(IpAddr::V4(Ipv4Addr::LOCALHOST), settings)
-        .await
-        .unwrap()
-}
-
 /// A whole job's life between two rust_socketio clients: ready, register, send, work_request,
 /// complete, read back completed.
 fn job_round_trip(addr: SocketAddr, path: &str) {
@@ -153,7 +144,7 @@ fn job_round_trip(addr: SocketAddr, path: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_socketio_runs_a_job_on_both_paths() {
-    let server = server().await;
+    let server = jobber_server::start().await;
     let addr = server.addr();
     for path in ["/socket.io", "/ws"] {
         tokio::task::spawn_blocking(move || job_round_trip(addr, path))
@@ -165,7 +156,7 @@ async fn rust_socketio_runs_a_job_on_both_paths() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_socketio_sees_an_unknown_token_refused() {
-    let server = server().await;
+    let server = jobber_server::start().await;
     let addr = server.addr();
     let seen = tokio::task::spawn_blocking(move || {
         let auth = json!({ "customerToken": "not-a-known-token" });

@@ -5,11 +5,12 @@
 //! Every wait has a deadline.
 #![allow(clippy::unwrap_used)]
 
+mod jobber_server;
+
 use futures_util::{SinkExt, StreamExt};
-use reference::jobber::{DEV_TOKEN, Settings};
-use reference::net::jobber::JobberServer;
+use reference::jobber::DEV_TOKEN;
 use serde_json::{Value, json};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -110,19 +111,9 @@ impl Client {
     }
 }
 
-async fn server() -> JobberServer {
-    let settings = Settings {
-        port: 0,
-        ..Settings::default()
-    };
-    JobberServer::start(IpAddr::V4(Ipv4Addr::LOCALHOST), settings)
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn connect_gets_client_ready_on_both_paths() {
-    let server = server().await;
+    let server = jobber_server::start().await;
     let (_a, ready_a) = Client::ready(server.addr(), "/socket.io").await;
     let (_b, ready_b) = Client::ready(server.addr(), "/ws").await;
     assert!(ready_a["id"].is_string());
@@ -134,7 +125,7 @@ async fn connect_gets_client_ready_on_both_paths() {
 
 #[tokio::test]
 async fn bad_or_missing_token_is_refused() {
-    let server = server().await;
+    let server = jobber_server::start().await;
     for auth in [json!({"customerToken": "wrong"}), json!({})] {
         let mut c = Client::open(server.addr(), "/socket.io").await;
         c.connect(&auth).await;
@@ -151,7 +142,7 @@ async fn bad_or_missing_token_is_refused() {
 
 #[tokio::test]
 async fn send_job_is_acked_and_a_worker_gets_work_request() {
-    let server = server().await;
+    let server = jobber_server::start().await;
     let (mut worker, _) = Client::ready(server.addr(), "/ws").await;
     worker
         .emit(None, "register_worker", json!({"jobName": "email"}))
@@ -197,7 +188,7 @@ async fn send_job_is_acked_and_a_worker_gets_work_request() {
 
 #[tokio::test]
 async fn acks_leave_in_request_order() {
-    let server = server().await;
+    let server = jobber_server::start().await;
     let (mut c, _) = Client::ready(server.addr(), "/socket.io").await;
     for i in 0..64 {
         c.emit(Some(i), "get_job", json!({"jobId": format!("j{i}")}))

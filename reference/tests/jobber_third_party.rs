@@ -9,11 +9,12 @@
 //! `.ci/install-interop-clients`; a test without them fails and says so.
 #![allow(clippy::unwrap_used)]
 
-use reference::jobber::{DEV_TOKEN, Settings};
-use reference::net::jobber::{JobberServer, PATHS};
+mod jobber_server;
+
+use reference::jobber::DEV_TOKEN;
+use reference::net::jobber::PATHS;
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::process::Command;
@@ -42,13 +43,7 @@ fn require(installed: &str) {
 /// Starts a fresh server, runs `command` with `<base url> <path> <token>` and returns the JSON
 /// the session printed.
 async fn session(mut command: Command, path: &str) -> Value {
-    let settings = Settings {
-        port: 0,
-        ..Settings::default()
-    };
-    let server = JobberServer::start(IpAddr::V4(Ipv4Addr::LOCALHOST), settings)
-        .await
-        .unwrap();
+    let server = jobber_server::start().await;
     let base = format!("http://{}", server.addr());
     command
         .args([base.as_str(), &format!("{path}/"), DEV_TOKEN])

@@ -1,0 +1,17 @@
+//! Test support: a reference jobber server with default settings on 127.0.0.1, port 0.
+#![allow(clippy::unwrap_used, dead_code)]
+
+use reference::jobber::Settings;
+use reference::net::jobber::JobberServer;
+use std::net::{IpAddr, Ipv4Addr};
+
+/// Starts a fresh server; its address is bound when this returns.
+pub async fn start() -> JobberServer {
+    let settings = Settings {
+        port: 0,
+        ..Settings::default()
+    };
+    JobberServer::start(IpAddr::V4(Ipv4Addr::LOCALHOST), settings)
+        .await
+        .unwrap()
+}
