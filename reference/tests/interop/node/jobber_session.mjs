@@ -1,4 +1,4 @@
-// One jobber session of socket.io-client against a server, for reference/tests/jobber_third_party.rs.
+// One jobber session of socket.io-client against a server, for reference/tests/jobber_interop_npm_pypi.rs.
 //
 // Usage: node jobber_session.mjs <base url> <socket.io path> <customer token>
 // Prints one JSON object of what it saw; the Rust test asserts on it. Exits 1 on any error

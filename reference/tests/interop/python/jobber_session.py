@@ -1,4 +1,4 @@
-"""One jobber session of python-socketio against a server, for reference/tests/jobber_third_party.rs.
+"""One jobber session of python-socketio against a server, for reference/tests/jobber_interop_npm_pypi.rs.
 
 Usage: python3 jobber_session.py <base url> <socket.io path> <customer token>
 Prints one JSON object of what it saw; the Rust test asserts on it. Any error, or no answer
