@@ -150,10 +150,11 @@ fn a_path_in_the_jobber_target_url_is_the_socketio_path() {
     let on_ws = run("/ws");
     let stdout = String::from_utf8_lossy(&on_ws.stdout);
     assert_eq!(on_ws.status.code(), Some(0), "{stdout}");
-    // The same run on a path nobody serves is not silently sent to /socket.io/.
+    // The same run on a path nobody serves is not silently sent to /socket.io/: the handshake
+    // there is refused (404), so the target is unreachable (exit 3).
     let nowhere = run("/nowhere");
     let stdout = String::from_utf8_lossy(&nowhere.stdout);
-    assert_ne!(nowhere.status.code(), Some(0), "{stdout}");
+    assert_eq!(nowhere.status.code(), Some(3), "{stdout}");
     assert!(stdout.contains("/nowhere"), "{stdout}");
 }
 

@@ -7,8 +7,8 @@
 
 use super::hub::Hub;
 use super::push;
-use super::serving::{Tasks, now, run_timer};
-use crate::ark::{ApiError, Core, Event, Settings, UuidV4Ids, rest};
+use super::serving::{Tasks, Timed, now};
+use crate::ark::{ApiError, Core, Event, Settings, Timestamp, UuidV4Ids, rest};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ws::{Utf8Bytes, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
@@ -38,6 +38,22 @@ struct Shared {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Locked> {
         self.locked.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Timed for Shared {
+    fn deadline(&self) -> Option<Timestamp> {
+        self.lock().core.poll_deadline()
+    }
+
+    fn on_due(&self) {
+        let mut locked = self.lock();
+        let events = locked.core.handle_timeout(now());
+        locked.publish(&events);
+    }
+
+    fn wake(&self) -> &Notify {
+        &self.wake
     }
 }
 
@@ -83,16 +99,7 @@ impl ArkServer {
             .route("/ws", any(ws_handler))
             .fallback(rest_handler)
             .with_state(Arc::clone(&shared));
-        let on_timer = Arc::clone(&shared);
-        let tasks = Tasks::start("ark", listener, app, move |stopped| async move {
-            let deadline = || on_timer.lock().core.poll_deadline();
-            let on_due = || {
-                let mut locked = on_timer.lock();
-                let events = locked.core.handle_timeout(now());
-                locked.publish(&events);
-            };
-            run_timer(stopped, &on_timer.wake, deadline, on_due).await;
-        });
+        let tasks = Tasks::start("ark", listener, app, Arc::clone(&shared));
         Ok(Self {
             addr,
             shared,

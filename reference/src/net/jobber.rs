@@ -9,9 +9,9 @@
 //! outputs are written under the same lock: one total order. The driver owns the clock (wall
 //! time, UTC), the id source (UUID v4), connection and ack numbering.
 
-use super::serving::{Tasks, now, run_timer};
+use super::serving::{Tasks, Timed, now};
 use crate::jobber::{
-    AckId, ConnId, Core, Input, JobberError, Message, ServerEvent, Settings, UuidV4Ids,
+    AckId, ConnId, Core, Input, JobberError, Message, ServerEvent, Settings, Timestamp, UuidV4Ids,
 };
 use axum::Router;
 use serde_json::Value;
@@ -46,6 +46,21 @@ struct Shared {
     locked: Mutex<Locked>,
     /// Wakes the timer when the earliest deadline changed.
     wake: Notify,
+}
+
+impl Timed for Shared {
+    fn deadline(&self) -> Option<Timestamp> {
+        self.lock().core.poll_deadline()
+    }
+
+    fn on_due(&self) {
+        let mut locked = self.lock();
+        self.run(&mut locked, None);
+    }
+
+    fn wake(&self) -> &Notify {
+        &self.wake
+    }
 }
 
 /// The `connect_error` of C7: its `Display` is the code alone.
@@ -253,15 +268,7 @@ impl JobberServer {
         let app = Router::new()
             .layer(socket_io(&shared, &settings, PATHS[1]))
             .layer(socket_io(&shared, &settings, PATHS[0]));
-        let on_timer = Arc::clone(&shared);
-        let tasks = Tasks::start("jobber", listener, app, move |stopped| async move {
-            let deadline = || on_timer.lock().core.poll_deadline();
-            let on_due = || {
-                let mut locked = on_timer.lock();
-                on_timer.run(&mut locked, None);
-            };
-            run_timer(stopped, &on_timer.wake, deadline, on_due).await;
-        });
+        let tasks = Tasks::start("jobber", listener, app, shared);
         Ok(Self {
             addr,
             close_grace,

@@ -7,7 +7,7 @@
 use crate::ark::Timestamp;
 use axum::Router;
 use axum::serve::ListenerExt;
-use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
@@ -25,6 +25,16 @@ pub(crate) fn now() -> Timestamp {
     Timestamp::from_unix_millis(ms)
 }
 
+/// A driver's shared state as its timer sees it.
+pub(crate) trait Timed: Send + Sync + 'static {
+    /// The core's next deadline, if any.
+    fn deadline(&self) -> Option<Timestamp>;
+    /// Runs the core's timeouts that are due and writes their outputs.
+    fn on_due(&self);
+    /// Notified when the deadline may have moved earlier.
+    fn wake(&self) -> &Notify;
+}
+
 /// A driver's two tasks, the server and the timer, and the signal that stops both.
 pub(crate) struct Tasks {
     stop: watch::Sender<bool>,
@@ -33,16 +43,13 @@ pub(crate) struct Tasks {
 }
 
 impl Tasks {
-    /// Serves `app` on `listener` and starts `timer`, which gets the stop signal.
-    pub(crate) fn start<F>(
+    /// Serves `app` on `listener` and runs the timer of `timed`.
+    pub(crate) fn start(
         protocol: &'static str,
         listener: TcpListener,
         app: Router,
-        timer: impl FnOnce(watch::Receiver<bool>) -> F,
-    ) -> Self
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
+        timed: Arc<impl Timed>,
+    ) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut stop_serving = stopped.clone();
         let listener = listener.tap_io(move |tcp| {
@@ -59,7 +66,7 @@ impl Tasks {
                 tracing::error!("{protocol}: server failed: {e}");
             }
         });
-        let timer = tokio::spawn(timer(stopped));
+        let timer = tokio::spawn(run_timer(timed, stopped));
         Self {
             stop,
             server: Some(server),
@@ -68,7 +75,7 @@ impl Tasks {
     }
 
     /// Tells the listener and the timer to stop (idempotent).
-    pub(crate) fn signal_stop(&self) {
+    fn signal_stop(&self) {
         let _ = self.stop.send(true);
     }
 
@@ -101,19 +108,14 @@ impl Drop for Tasks {
     }
 }
 
-/// The timer loop: sleeps until `deadline()` (or until `wake` says it changed) and then calls
-/// `on_due`, until `stopped`.
-pub(crate) async fn run_timer(
-    mut stopped: watch::Receiver<bool>,
-    wake: &Notify,
-    deadline: impl Fn() -> Option<Timestamp>,
-    on_due: impl Fn(),
-) {
+/// The timer loop: sleeps until the core's deadline (or until woken because it changed), runs
+/// what is due, until `stopped`.
+async fn run_timer(timed: Arc<impl Timed>, mut stopped: watch::Receiver<bool>) {
     loop {
-        let wait = deadline().map_or(IDLE_TIMER, |d| d.since(now()));
+        let wait = timed.deadline().map_or(IDLE_TIMER, |d| d.since(now()));
         tokio::select! {
-            () = tokio::time::sleep(wait) => on_due(),
-            () = wake.notified() => {}
+            () = tokio::time::sleep(wait) => timed.on_due(),
+            () = timed.wake().notified() => {}
             _ = stopped.wait_for(|s| *s) => return,
         }
     }

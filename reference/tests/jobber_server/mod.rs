@@ -1,5 +1,5 @@
 //! Test support: a reference jobber server with default settings on 127.0.0.1, port 0.
-#![allow(clippy::unwrap_used, dead_code)]
+#![allow(clippy::unwrap_used)]
 
 use reference::jobber::Settings;
 use reference::net::jobber::JobberServer;

@@ -22,7 +22,7 @@ use crate::transport::socketio::packet::{encode_ack, encode_event};
 use crate::transport::socketio::{self, ConnectOptions, SioIncoming, SioItem};
 
 /// The ack schema of events the protocol does not define.
-const UNKNOWN: &str = "ack.unknown_event";
+const UNKNOWN_EVENT_ACK: &str = "ack.unknown_event";
 
 impl Session<'_> {
     /// Connects `actor`; with `refused`, the target must answer `connect_error`, which goes to
@@ -276,11 +276,12 @@ impl Session<'_> {
                 // An event the protocol does not define has no ack schema of its own; its
                 // answer is checked against `ack.unknown_event` where the protocol has one.
                 let own = format!("ack.{event}");
-                let schema = if self.suite.schemas.has(&own) || !self.suite.schemas.has(UNKNOWN) {
-                    own
-                } else {
-                    UNKNOWN.to_owned()
-                };
+                let schema =
+                    if self.suite.schemas.has(&own) || !self.suite.schemas.has(UNKNOWN_EVENT_ACK) {
+                        own
+                    } else {
+                        UNKNOWN_EVENT_ACK.to_owned()
+                    };
                 self.take_in_message(actor, at, message, Some(raw), Some((label, schema)));
             }
             None => {
