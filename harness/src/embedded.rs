@@ -1,4 +1,5 @@
-//! The embedded target: the reference server, started in-process on free ports.
+//! The embedded target: the reference server, started in-process on free loopback ports, as a
+//! [`TargetFactory`].
 //!
 //! This module is the harness's only contact with the reference crate, and it uses only the
 //! crate's process API (start, endpoints, stop) — never its message types, so a bug shared by
@@ -8,7 +9,11 @@ use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
-use crate::runner::Target;
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+
+use crate::exec::Target;
+use crate::runner::{FactoryError, RunningTarget, TargetFactory};
 
 /// Heartbeat interval of the embedded ark server: short, so offline detection shows in a
 /// scenario (an agent is offline after 3 intervals).
@@ -18,33 +23,16 @@ pub const ARK_HEARTBEAT_INTERVAL: Duration = Duration::from_millis(250);
 /// in `fixtures/jobber/profile.yaml`.
 pub const JOBBER_TOKENS: [&str; 2] = ["tok-a", "tok-b"];
 
+const NAME: &str = "embedded reference server";
+
 /// Capabilities the embedded reference server declares, by protocol.
 pub fn capabilities(protocol: &str) -> BTreeSet<String> {
     let names: &[&str] = match protocol {
         "ark" => &["short_heartbeat_interval"],
-        // Every embedded scenario gets a server of its own.
-        "jobber" => &["fresh_state", "rate_limit_10_per_second"],
+        "jobber" => &["rate_limit_10_per_second"],
         _ => &[],
     };
     names.iter().map(|s| (*s).to_owned()).collect()
-}
-
-/// A running embedded reference server serving one protocol for one scenario.
-pub struct EmbeddedServer {
-    running: reference::serve::Running,
-    target: Target,
-}
-
-impl EmbeddedServer {
-    /// The target to run against.
-    pub fn target(&self) -> &Target {
-        &self.target
-    }
-
-    /// Stops the server.
-    pub async fn stop(self) {
-        self.running.shutdown().await;
-    }
 }
 
 /// The reference server's configuration for embedded runs: loopback, ephemeral ports.
@@ -57,8 +45,6 @@ pub fn config() -> reference::serve::Config {
     config.ark.heartbeat_interval = ARK_HEARTBEAT_INTERVAL;
     config.jobber.port = 0;
     config.jobber.tokens = JOBBER_TOKENS.iter().map(|t| (*t).to_owned()).collect();
-    // Low enough for one scenario to cross, high enough for every other (at most 7 events per
-    // connection); declared as the capability `rate_limit_10_per_second` (jobber-N20).
     config.jobber.rate_limit = Some(reference::jobber::RateLimit {
         events: 10,
         window: Duration::from_secs(1),
@@ -66,19 +52,60 @@ pub fn config() -> reference::serve::Config {
     config
 }
 
-/// Starts a fresh reference server and returns the target of `protocol`.
-pub async fn start(protocol: &str) -> std::io::Result<EmbeddedServer> {
-    let running = reference::serve::start(config()).await?;
-    let endpoint = running
-        .endpoints()
-        .into_iter()
-        .find(|e| e.protocol == protocol)
-        .ok_or_else(|| {
-            std::io::Error::other(format!("the reference server does not serve {protocol:?}"))
-        })?;
-    let target = Target {
-        url: endpoint.url,
-        capabilities: capabilities(protocol),
-    };
-    Ok(EmbeddedServer { running, target })
+/// Starts the reference server in this process.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EmbeddedFactory;
+
+impl TargetFactory for EmbeddedFactory {
+    fn name(&self) -> String {
+        NAME.to_owned()
+    }
+
+    fn start(
+        &self,
+        protocols: Vec<String>,
+    ) -> BoxFuture<'static, Result<Box<dyn RunningTarget>, FactoryError>> {
+        async move {
+            let running =
+                reference::serve::start(config())
+                    .await
+                    .map_err(|error| FactoryError::Start {
+                        factory: NAME.to_owned(),
+                        reason: error.to_string(),
+                    })?;
+            let served: Vec<&str> = running.endpoints().iter().map(|e| e.protocol).collect();
+            if let Some(missing) = protocols.iter().find(|p| !served.contains(&p.as_str())) {
+                running.shutdown().await;
+                return Err(FactoryError::UnknownProtocol {
+                    factory: NAME.to_owned(),
+                    protocol: missing.clone(),
+                });
+            }
+            Ok(Box::new(EmbeddedServer { running }) as Box<dyn RunningTarget>)
+        }
+        .boxed()
+    }
+}
+
+/// A running embedded reference server.
+pub struct EmbeddedServer {
+    running: reference::serve::Running,
+}
+
+impl RunningTarget for EmbeddedServer {
+    fn target(&self, protocol: &str) -> Option<Target> {
+        let endpoint = self
+            .running
+            .endpoints()
+            .into_iter()
+            .find(|e| e.protocol == protocol)?;
+        Some(Target {
+            url: endpoint.url,
+            capabilities: capabilities(protocol),
+        })
+    }
+
+    fn stop(self: Box<Self>) -> BoxFuture<'static, ()> {
+        self.running.shutdown().boxed()
+    }
 }

@@ -2,10 +2,17 @@
 //! message against its protocol's schemas, and reports verdicts.
 //!
 //! The harness knows protocols only as data (`fixtures/`, `scenarios/`); it never imports the
-//! reference server's message types (it depends on the reference crate only to start it as the
-//! embedded default target, in [`embedded`]).
+//! reference server's message types. Layers, each using only those below it:
+//! [`scenario`], [`matcher`], [`schema`], [`profile`] (the specification as data) →
+//! [`transport`] (sockets) → [`exec`] (the sans-IO scenario machine) → [`drive`] (its async
+//! driver) → [`runner`] (conformance runs) → [`report`] (renderers). [`embedded`] (cargo feature
+//! `embedded`, on by default) is the only module that names the reference crate: it offers the
+//! reference server as a [`runner::TargetFactory`].
 
+pub mod drive;
+#[cfg(feature = "embedded")]
 pub mod embedded;
+pub mod exec;
 pub mod matcher;
 pub mod profile;
 pub mod report;

@@ -44,7 +44,7 @@ pub struct Profile {
     #[serde(default)]
     pub envelope: Option<String>,
     /// Every client receives every event (ark): sessions sharing a target see each other's
-    /// traffic, which the runner hides by its markers (`runner::noise`). Otherwise a message on
+    /// traffic, which sessions tell apart by their markers (`exec::markers`). Otherwise a message on
     /// a connection is addressed to it and is never another session's.
     #[serde(default)]
     pub broadcast: bool,
@@ -76,6 +76,15 @@ pub enum ProfileError {
 }
 
 impl Profile {
+    /// The path a connection opens on the target: the WebSocket path, or the socket.io path
+    /// (`/socket.io/` unless the profile says otherwise).
+    pub fn connect_path(&self) -> &str {
+        match self.transport {
+            TransportKind::Websocket => &self.ws_path,
+            TransportKind::Socketio => self.socketio_path.as_deref().unwrap_or("/socket.io/"),
+        }
+    }
+
     /// Loads `<fixtures>/<protocol>/profile.yaml`.
     pub fn load(fixtures: &Path, protocol: &str) -> Result<Profile, ProfileError> {
         let path = fixtures.join(protocol).join("profile.yaml");

@@ -178,11 +178,12 @@ fn jobber_tokens_come_from_run_variables() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_misbehaving_server_exits_4_with_a_precise_report() {
-    let server = harness::embedded::start("ark").await.unwrap();
+    let server = support::embedded("ark").await;
     let fault = support::faulty_proxy::rewrite_event("job:created", |v| {
         v["data"]["jobType"] = "REINSTALL".into()
     });
-    let proxy = support::faulty_proxy::start(&server.target().url, fault).await;
+    let url = server.target("ark").unwrap().url;
+    let proxy = support::faulty_proxy::start(&url, fault).await;
     let dir = tempfile::tempdir().unwrap();
     let mut command = wsconform();
     command.args([

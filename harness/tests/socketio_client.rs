@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use harness::transport::TransportError;
 use harness::transport::socketio::{
-    ConnectOptions, SioConnection, SioIncoming, SioItem, connect, engine_url, placeholder,
+    ConnectOptions, SioConnection, connect, engine_url, placeholder,
 };
+use harness::transport::{Arrival, Feed, Inbound, TransportError};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -209,26 +209,41 @@ fn options(namespace: &str, token: &str, mode: &str) -> ConnectOptions {
     }
 }
 
-async fn next(rx: &mut mpsc::Receiver<SioIncoming>) -> SioIncoming {
+async fn next(rx: &mut mpsc::Receiver<Arrival>) -> Inbound {
     tokio::time::timeout(WAIT, rx.recv())
         .await
         .expect("an item within the wait")
-        .expect("the inbox is open")
+        .expect("the feed is open")
+        .inbound
 }
 
-async fn event(rx: &mut mpsc::Receiver<SioIncoming>) -> (String, Vec<Value>, Option<u64>, String) {
-    let incoming = next(rx).await;
-    match incoming.item {
-        SioItem::Event {
-            name, args, ack_id, ..
-        } => (name, args, ack_id, incoming.raw),
+async fn event(rx: &mut mpsc::Receiver<Arrival>) -> (String, Vec<Value>, Option<u64>, String) {
+    match next(rx).await {
+        Inbound::Event {
+            name,
+            args,
+            ack_id,
+            raw,
+            ..
+        } => (name, args, ack_id, raw.as_str().to_owned()),
         other => panic!("expected an event, got {other:?}"),
     }
 }
 
-async fn connected(namespace: &str, mode: &str) -> (SioConnection, mpsc::Receiver<SioIncoming>) {
+/// A feed for one connection and the receiving end the test reads.
+fn feed() -> (Feed, mpsc::Receiver<Arrival>) {
+    let (tx, rx) = mpsc::channel(4096);
+    (Feed::new(0, tx), rx)
+}
+
+async fn open(base: &str, options: &ConnectOptions) -> Result<SioConnection, TransportError> {
+    connect(base, options, feed().0).await
+}
+
+async fn connected(namespace: &str, mode: &str) -> (SioConnection, mpsc::Receiver<Arrival>) {
     let base = server().await;
-    let (conn, mut rx) = connect(&base, &options(namespace, "good", mode))
+    let (tx, mut rx) = feed();
+    let conn = connect(&base, &options(namespace, "good", mode), tx)
         .await
         .expect("connects");
     assert_eq!(conn.sid(), Some("sock1"));
@@ -258,12 +273,9 @@ fn urls_are_built_from_base_path_and_query() {
 #[tokio::test]
 async fn accepted_auth_echo_and_the_first_event_is_kept() {
     let (conn, mut rx) = connected("/", "").await;
-    assert_eq!(
-        conn.emit("echo", &[json!("hi"), json!({"n": 1})], false)
-            .await
-            .expect("sent"),
-        None
-    );
+    conn.emit("echo", &[json!("hi"), json!({"n": 1})], None)
+        .await
+        .expect("sent");
     let (name, args, ack_id, raw) = event(&mut rx).await;
     assert_eq!(
         (name.as_str(), args, ack_id),
@@ -275,12 +287,12 @@ async fn accepted_auth_echo_and_the_first_event_is_kept() {
 #[tokio::test]
 async fn refused_auth_is_a_distinct_outcome() {
     let base = server().await;
-    match connect(&base, &options("/", "bad", "")).await {
+    match open(&base, &options("/", "bad", "")).await {
         Err(TransportError::Refused { data }) => assert_eq!(data, json!({"message": "bad token"})),
         Err(other) => panic!("expected a refusal, got {other}"),
         Ok(_) => panic!("a refused connection returned Ok"),
     }
-    match connect(&base, &options("/admin", "bad", "")).await {
+    match open(&base, &options("/admin", "bad", "")).await {
         Err(TransportError::Refused { data }) => assert_eq!(data, json!({"message": "bad token"})),
         _ => panic!("expected a refusal on /admin"),
     }
@@ -289,7 +301,7 @@ async fn refused_auth_is_a_distinct_outcome() {
 #[tokio::test]
 async fn the_server_can_request_an_ack_on_a_namespace() {
     let (conn, mut rx) = connected("/admin", "").await;
-    conn.emit("ask", &[], false).await.expect("sent");
+    conn.emit("ask", &[], None).await.expect("sent");
     let (name, args, ack_id, raw) = event(&mut rx).await;
     assert_eq!(
         (name.as_str(), args, ack_id),
@@ -309,20 +321,20 @@ async fn a_thousand_pipelined_acks_are_correlated_by_id() {
     let (conn, mut rx) = connected("/", "").await;
     let mut sent = std::collections::HashMap::new();
     for k in 0..1000u64 {
-        let id = conn
-            .emit("work", &[json!(k)], true)
+        let id = k * 7 + 1;
+        conn.emit("work", &[json!(k)], Some(id))
             .await
-            .expect("sent")
-            .expect("an ack id");
+            .expect("sent");
         assert!(sent.insert(id, k).is_none(), "ack id {id} reused");
     }
     let mut order = Vec::new();
     for _ in 0..1000 {
-        match next(&mut rx).await.item {
-            SioItem::Ack {
+        match next(&mut rx).await {
+            Inbound::Ack {
                 id,
                 args,
                 attachments,
+                ..
             } => {
                 let k = sent.remove(&id).expect("an id we sent, answered once");
                 assert_eq!(args, vec![json!({"k": k, "double": 2 * k})]);
@@ -342,30 +354,33 @@ async fn a_thousand_pipelined_acks_are_correlated_by_id() {
 #[tokio::test]
 async fn binary_attachments_both_ways() {
     let (conn, mut rx) = connected("/admin", "").await;
-    let id = conn
-        .emit_binary("bin", &[placeholder(0)], vec![vec![1, 2, 3, 4]], true)
+    let id = 5;
+    conn.emit_binary("bin", &[placeholder(0)], vec![vec![1, 2, 3, 4]], Some(id))
         .await
-        .expect("sent")
-        .expect("an ack id");
-    let ack = next(&mut rx).await;
+        .expect("sent");
+    let Inbound::Ack {
+        id: answered,
+        args,
+        attachments,
+        raw,
+    } = next(&mut rx).await
+    else {
+        panic!("expected the binary ack");
+    };
     assert_eq!(
-        ack.raw,
+        raw.as_str(),
         format!(r#"461-/admin,{id}[{{"_placeholder":true,"num":0}},4]"#)
     );
-    assert_eq!(
-        ack.item,
-        SioItem::Ack {
-            id,
-            args: vec![placeholder(0), json!(4)],
-            attachments: vec![vec![4, 3, 2, 1]]
-        }
-    );
-    match next(&mut rx).await.item {
-        SioItem::Event {
+    assert_eq!(answered, id);
+    assert_eq!(args, vec![placeholder(0), json!(4)]);
+    assert_eq!(attachments, vec![vec![4, 3, 2, 1]]);
+    match next(&mut rx).await {
+        Inbound::Event {
             name,
             args,
             ack_id,
             attachments,
+            ..
         } => {
             assert_eq!((name.as_str(), ack_id), ("bin_back", None));
             assert_eq!(args, vec![placeholder(1), json!({"x": placeholder(0)})]);
@@ -375,11 +390,11 @@ async fn binary_attachments_both_ways() {
     }
     // Placeholders must name an attachment.
     assert!(
-        conn.emit_binary("bin", &[placeholder(1)], vec![vec![0]], false)
+        conn.emit_binary("bin", &[placeholder(1)], vec![vec![0]], None)
             .await
             .is_err()
     );
-    assert!(conn.emit_binary("bin", &[], vec![], false).await.is_err());
+    assert!(conn.emit_binary("bin", &[], vec![], None).await.is_err());
 }
 
 #[tokio::test]
@@ -392,13 +407,14 @@ async fn pings_are_answered() {
 #[tokio::test]
 async fn missing_pings_close_the_connection() {
     let (_conn, mut rx) = connected("/", "silent").await;
-    match next(&mut rx).await.item {
-        SioItem::Closed { code: None, reason } => assert!(
+    match next(&mut rx).await {
+        Inbound::Closed { code: None, reason } => assert!(
             reason.contains("no Engine.IO ping within 200 ms"),
             "{reason}"
         ),
         other => panic!("expected Closed, got {other:?}"),
     }
+    // The reader is done: it dropped its end of the feed.
     assert!(
         tokio::time::timeout(WAIT, rx.recv())
             .await
@@ -412,12 +428,12 @@ async fn close_disconnects_then_closes() {
     let (conn, mut rx) = connected("/", "").await;
     conn.close().await.expect("closed");
     loop {
-        match next(&mut rx).await.item {
-            SioItem::Closed { code, .. } => {
+        match next(&mut rx).await {
+            Inbound::Closed { code, .. } => {
                 assert_eq!(code, Some(1000));
                 break;
             }
-            SioItem::Event { name, .. } => assert_eq!(name, "bye"),
+            Inbound::Event { name, .. } => assert_eq!(name, "bye"),
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -431,7 +447,7 @@ async fn a_server_that_never_opens_fails_the_handshake_in_time() {
         ..options("/", "good", "mute")
     };
     let started = std::time::Instant::now();
-    match connect(&base, &options).await {
+    match open(&base, &options).await {
         Err(TransportError::Handshake { reason, .. }) => {
             assert!(reason.contains("no namespace answer"), "{reason}")
         }
@@ -446,7 +462,7 @@ async fn unreachable_targets_are_reported() {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     drop(listener);
-    let result = connect(&format!("ws://{addr}"), &ConnectOptions::default()).await;
+    let result = open(&format!("ws://{addr}"), &ConnectOptions::default()).await;
     assert!(
         matches!(result, Err(TransportError::Unreachable { .. })),
         "{:?}",

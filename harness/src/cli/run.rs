@@ -7,8 +7,11 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use harness::report::model::{RunReport, ScenarioResult, Summary, Verdict};
 use harness::report::{self, ReportKind, human};
+use std::sync::Arc;
+
+use harness::embedded::EmbeddedFactory;
 use harness::runner::suite::{SuitePlan, TargetSource, run_all};
-use harness::runner::{RunOptions, Target};
+use harness::runner::{RunOptions, Target, TargetFactory};
 use harness::scenario::model::Scenario;
 
 use super::Exit;
@@ -47,13 +50,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::ScenarioFiles);
         }
     };
+    let embedded: Arc<dyn TargetFactory> = Arc::new(EmbeddedFactory);
     let targets: HashMap<String, TargetSource> = suites
         .keys()
         .map(|protocol| {
-            let source = external
-                .get(protocol)
-                .cloned()
-                .map_or(TargetSource::Embedded, TargetSource::External);
+            let source = external.get(protocol).cloned().map_or_else(
+                || TargetSource::Fresh(Arc::clone(&embedded)),
+                TargetSource::External,
+            );
             (protocol.clone(), source)
         })
         .collect();
@@ -61,7 +65,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         .iter()
         .map(|(p, t)| match t {
             TargetSource::External(target) => format!("{p}={}", target.url),
-            TargetSource::Embedded => format!("{p}=embedded reference server"),
+            TargetSource::Fresh(factory) => format!("{p}={}", factory.name()),
         })
         .collect();
     let options = RunOptions {
@@ -76,15 +80,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         args.time_scale,
         suite_args.suite.as_deref(),
     );
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| default_jobs(&suites, &external));
     let plan = SuitePlan {
-        scenarios: &scenarios,
-        suites: &suites,
-        targets: &targets,
-        jobs: args
-            .jobs
-            .unwrap_or_else(|| default_jobs(&suites, &external)),
-        options: &options,
-        rerun: &rerun,
+        scenarios,
+        suites,
+        targets,
+        jobs,
+        options: Arc::new(options),
+        rerun: Arc::new(rerun),
     };
     let colour = std::io::stdout().is_terminal();
     let started = Instant::now();
@@ -94,7 +99,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         target_names.join(", ")
     );
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let results = runtime.block_on(run_all(&plan, |result| {
+    let results = runtime.block_on(run_all(plan, |result| {
         println!("{}", human::line(result, colour));
         let _ = std::io::stdout().flush();
     }));
@@ -149,7 +154,7 @@ fn parse_targets(
         let Some((protocol, url)) = target.split_once('=') else {
             bail!("--target {target:?} is not <protocol>=<url>");
         };
-        harness::runner::target::http_base(url)
+        harness::transport::address::http_base(url)
             .with_context(|| format!("--target {target:?}: invalid URL"))?;
         parsed.insert(
             protocol.to_owned(),
@@ -194,7 +199,7 @@ fn write_report(kind: ReportKind, path: &str, report: &RunReport) -> anyhow::Res
 /// Scenarios at once: 4, except 1 when a broadcast protocol runs against a shared target (its
 /// parallel sessions would see each other's events before they can tell them apart).
 fn default_jobs(
-    suites: &HashMap<String, harness::runner::ProtocolSuite>,
+    suites: &HashMap<String, Arc<harness::runner::ProtocolSuite>>,
     external: &HashMap<String, Target>,
 ) -> usize {
     let shared_broadcast = suites
@@ -219,7 +224,7 @@ fn rerun_command(
     capabilities: &[String],
     time_scale: f64,
     suite: Option<&std::path::Path>,
-) -> impl Fn(&Scenario) -> String + Sync + use<> {
+) -> impl Fn(&Scenario) -> String + Send + Sync + use<> {
     let mut common = String::new();
     for target in targets {
         common.push_str(&format!(" --target {target}"));

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use harness::profile::Profile;
@@ -49,7 +50,7 @@ fn selected(args: &SuiteArgs, scenario: &Scenario) -> bool {
 pub fn protocols(
     args: &SuiteArgs,
     scenarios: &[Scenario],
-) -> anyhow::Result<HashMap<String, ProtocolSuite>> {
+) -> anyhow::Result<HashMap<String, Arc<ProtocolSuite>>> {
     let fixtures = root(args).join("fixtures");
     let mut suites = HashMap::new();
     for scenario in scenarios {
@@ -61,7 +62,7 @@ pub fn protocols(
             .with_context(|| format!("loading the {} schemas", scenario.protocol))?;
         suites.insert(
             scenario.protocol.clone(),
-            ProtocolSuite { profile, schemas },
+            Arc::new(ProtocolSuite { profile, schemas }),
         );
     }
     Ok(suites)

@@ -38,6 +38,16 @@ impl Captures {
         self.values.extend(other.values);
     }
 
+    /// Keeps only the names `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.values.retain(|name, _| keep(name));
+    }
+
+    /// The names bound.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.values.keys().map(String::as_str)
+    }
+
     /// The bindings, by name.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.values.iter().map(|(k, v)| (k.as_str(), v))

@@ -117,6 +117,17 @@ impl Ctx<'_> {
                 _ => fail(),
             },
             Pattern::Contains(items) => self.contains(items, value, path),
+            Pattern::Resolved {
+                value: expected,
+                source,
+            } => {
+                if json_eq(expected, value) {
+                    Ok(())
+                } else {
+                    let expected = format!("{expected} (from {})", Value::String(source.clone()));
+                    Err(mismatch(path, expected, Some(value)))
+                }
+            }
         }
     }
 

@@ -2,8 +2,9 @@
 //!
 //! [`Pattern`] is the data (`pattern.rs`), [`matches`] evaluates it (`eval.rs`, `contains.rs`,
 //! `types.rs`), [`describe`] explains it, [`Captures`] holds captured values and resolves
-//! `${name}` references (`captures.rs`). No I/O; the only clock read is in [`matches`] (use
-//! [`matches_at`] to pass "now").
+//! `${name}` references (`captures.rs`), [`prepare`] resolves a pattern's known references once
+//! for many matches. No I/O; the only clock read is in [`matches`] (use [`matches_at`] to pass
+//! "now", as the executor does).
 
 mod captures;
 mod contains;
@@ -11,6 +12,7 @@ mod describe;
 mod error;
 mod eval;
 mod pattern;
+mod prepare;
 mod types;
 
 pub use captures::{
@@ -19,6 +21,7 @@ pub use captures::{
 pub use describe::{describe, kind_name};
 pub use eval::{MatchError, Mismatch, matches, matches_at};
 pub use pattern::{Kind, Pattern, TextPattern};
+pub use prepare::{PreparedPattern, has_references, prepare};
 pub use types::{UNIX_MILLIS_WINDOW, is_uuid, json_eq};
 
 #[cfg(test)]

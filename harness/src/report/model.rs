@@ -4,7 +4,7 @@
 //! renderers. Pure data; renderers never run anything. Invariant: `Summary` counts equal the
 //! verdicts in `scenarios`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The verdict of one scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -18,6 +18,58 @@ pub enum Verdict {
     Unsupported,
     /// The scenario could not be carried out (target unreachable, bad reference, harness fault).
     Error,
+}
+
+/// What kind of step made a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// A connection was opened (or refused, as the step required).
+    Connect,
+    /// A message was sent on an open connection.
+    Send,
+    /// An HTTP request was answered with the status and body required.
+    Http,
+    /// Messages were (or were not) received as an `expect` step required.
+    Expect,
+    /// The target closed a connection as required.
+    Close,
+}
+
+/// The judgement of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckVerdict {
+    /// The target did what the step required.
+    Pass,
+    /// The target did not.
+    Fail,
+    /// The step was not reached.
+    NotRun,
+}
+
+/// One check of one step (in one round of its loops), as reports show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    /// The step's 1-based number in its scenario file.
+    pub step: usize,
+    /// The step's `file:line`.
+    pub at: String,
+    /// What kind of step.
+    pub kind: CheckKind,
+    /// The judgement.
+    pub verdict: CheckVerdict,
+    /// The actor concerned, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// JSON path of the mismatch, when it failed at one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Milliseconds the step took to decide.
+    pub took_ms: f64,
 }
 
 /// Why a scenario did not pass, pointing at the step.
@@ -131,6 +183,9 @@ pub struct ScenarioResult {
     /// Received messages no step matched (information).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched: Vec<TranscriptEntry>,
+    /// Every check the scenario's steps made, in order (the steps after a failure: not run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckResult>,
     /// Everything that crossed the wire.
     pub transcript: Vec<TranscriptEntry>,
     /// The command that re-runs exactly this scenario against the same target.

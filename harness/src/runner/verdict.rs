@@ -1,11 +1,11 @@
 //! From a finished session to a [`ScenarioResult`]: the verdict and the evidence for it.
 //!
-//! Fail when a step's expectation is unmet or any received message has a finding; error when
-//! the target was unreachable or the scenario itself is wrong; pass otherwise.
+//! Fail when a step's check failed or any received message has a finding; error when the target
+//! was unreachable or the scenario itself is wrong; pass otherwise.
 
-use super::StepFailure;
-use super::session::Session;
-use crate::report::model::{Direction, Failure, ScenarioResult, Verdict};
+use crate::exec::{CheckRecord, Outcome};
+use crate::profile::Profile;
+use crate::report::model::{CheckResult, Direction, Failure, ScenarioResult, Verdict};
 use crate::scenario::model::Scenario;
 
 /// The result of a scenario the target cannot run.
@@ -29,34 +29,47 @@ pub fn error(scenario: &Scenario, message: String, rerun: String) -> ScenarioRes
 
 /// Judges a finished session.
 pub fn judge(
-    session: Session<'_>,
-    failure: Option<(usize, StepFailure)>,
+    scenario: &Scenario,
+    profile: &Profile,
+    outcome: Outcome,
     rerun: String,
 ) -> ScenarioResult {
-    let scenario = session.scenario;
-    let verdict = match &failure {
-        Some((_, f)) if f.unreachable || f.unmet.scenario_error => Verdict::Error,
+    let verdict = match &outcome.failure {
+        Some(f) if f.unreachable || f.unmet.is_scenario_error() => Verdict::Error,
         Some(_) => Verdict::Fail,
-        None if !session.findings.is_empty() => Verdict::Fail,
+        None if !outcome.findings.is_empty() => Verdict::Fail,
         None => Verdict::Pass,
     };
+    let steps = scenario.numbered_steps();
+    let at = |number: usize| {
+        number
+            .checked_sub(1)
+            .and_then(|i| steps.get(i))
+            .map(|s| format!("{}:{}", s.location.file.display(), s.location.line))
+    };
     let mut result = empty(scenario, verdict, rerun);
-    result.duration_ms = u64::try_from(session.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    result.failure = failure.map(|(index, f)| Failure {
+    result.duration_ms = millis(outcome.finished.saturating_duration_since(outcome.started));
+    result.failure = outcome.failure.map(|f| Failure {
         message: f.unmet.message,
-        at: scenario
-            .steps
-            .get(index)
-            .map(|s| format!("{}:{}", s.location.file.display(), s.location.line)),
-        step: Some(index + 1),
+        at: f.step.and_then(at),
+        step: f.step,
         actor: Some(f.actor),
         path: f.unmet.path,
         expected: f.unmet.expected,
         actual: f.unmet.actual,
         unreachable: f.unreachable,
     });
-    result.unmatched = session
+    result.checks = outcome
+        .checks
+        .iter()
+        .map(|check| check_result(check, &outcome.actors, at(check.step)))
+        .collect();
+    let namespace = profile.namespace.as_deref().unwrap_or("/");
+    let transcript = outcome
         .transcript
+        .render(outcome.started, &outcome.actors, namespace);
+    let first = outcome.transcript.first();
+    result.unmatched = transcript
         .iter()
         .filter(|e| {
             e.direction == Direction::Received
@@ -67,15 +80,35 @@ pub fn judge(
         })
         .cloned()
         .collect();
-    result.run_id = session
-        .captures
-        .get("run_id")
-        .and_then(|v| v.as_str())
-        .map(str::to_owned);
-    result.socket_ids = session.socket_ids;
-    result.findings = session.findings;
-    result.transcript = session.transcript;
+    result.run_id = Some(outcome.run_id);
+    result.socket_ids = outcome.socket_ids;
+    result.findings = outcome
+        .findings
+        .into_iter()
+        .map(|mut finding| {
+            finding.message_index = finding.message_index.saturating_sub(first);
+            finding
+        })
+        .collect();
+    result.transcript = transcript;
     result
+}
+
+fn check_result(check: &CheckRecord, actors: &[String], at: Option<String>) -> CheckResult {
+    CheckResult {
+        step: check.step,
+        at: at.unwrap_or_default(),
+        kind: check.kind,
+        verdict: check.verdict,
+        actor: check.actor.and_then(|a| actors.get(a).cloned()),
+        path: check.unmet.as_ref().and_then(|u| u.path.clone()),
+        message: check.unmet.as_ref().map(|u| u.message.clone()),
+        took_ms: check.took.as_secs_f64() * 1000.0,
+    }
+}
+
+fn millis(duration: std::time::Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn empty(scenario: &Scenario, verdict: Verdict, rerun: String) -> ScenarioResult {
@@ -95,6 +128,7 @@ fn empty(scenario: &Scenario, verdict: Verdict, rerun: String) -> ScenarioResult
         failure: None,
         findings: Vec::new(),
         unmatched: Vec::new(),
+        checks: Vec::new(),
         transcript: Vec::new(),
         rerun,
         run_id: None,

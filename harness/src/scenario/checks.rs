@@ -36,11 +36,26 @@ pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
     }
     let mut defined: BTreeSet<String> = BUILTINS.iter().map(|s| (*s).to_owned()).collect();
     let mut labels: BTreeSet<&str> = BTreeSet::new();
-    for step in &scenario.steps {
+    check_steps(scenario, &scenario.steps, &mut defined, &mut labels)
+}
+
+/// Checks `steps` in order (the steps of a `repeat` in place: what a round captures is defined
+/// for the rest of the round and after it).
+fn check_steps<'s>(
+    scenario: &'s Scenario,
+    steps: &'s [Step],
+    defined: &mut BTreeSet<String>,
+    labels: &mut BTreeSet<&'s str>,
+) -> Result<(), ScenarioError> {
+    for step in steps {
+        if let Action::Repeat { steps, .. } = &step.action {
+            check_steps(scenario, steps, defined, labels)?;
+            continue;
+        }
         for actor in step_actors(&step.action) {
             check_actor(scenario, step, actor)?;
         }
-        check_ack_label(step, &mut labels)?;
+        check_ack_label(step, labels)?;
         let mut used = Vec::new();
         let mut captured = Vec::new();
         uses(scenario, &step.action, &mut used, &mut captured);
@@ -96,7 +111,7 @@ fn step_actors(action: &Action) -> Vec<&str> {
         | Action::ExpectClose { actor, .. }
         | Action::Send { actor, .. } => vec![actor.as_str()],
         Action::Expect { actors, .. } => actors.iter().map(String::as_str).collect(),
-        Action::Http(_) | Action::Sleep(_) => Vec::new(),
+        Action::Http(_) | Action::Sleep(_) | Action::Repeat { .. } => Vec::new(),
     }
 }
 
@@ -154,7 +169,8 @@ fn uses(scenario: &Scenario, action: &Action, used: &mut Vec<String>, captured: 
         Action::Send { .. }
         | Action::Disconnect { .. }
         | Action::ExpectClose { .. }
-        | Action::Sleep(_) => {}
+        | Action::Sleep(_)
+        | Action::Repeat { .. } => {}
     }
 }
 

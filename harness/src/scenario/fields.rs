@@ -128,12 +128,15 @@ pub fn duration(node: &Node, file: &Path, what: &str) -> Result<Duration, Scenar
 }
 
 /// An integer within `range` (a status or close code).
-pub fn integer(
+pub fn integer<T>(
     node: &Node,
     file: &Path,
     what: &str,
-    range: std::ops::RangeInclusive<u16>,
-) -> Result<u16, ScenarioError> {
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ScenarioError>
+where
+    T: TryFrom<u64> + PartialOrd + std::fmt::Display + Copy,
+{
     let value = match &node.content {
         Content::Scalar { text, plain } if node.tag.is_none() => {
             resolve_scalar(node, text, *plain, file)?
@@ -142,7 +145,7 @@ pub fn integer(
     };
     value
         .as_u64()
-        .and_then(|v| u16::try_from(v).ok())
+        .and_then(|v| T::try_from(v).ok())
         .filter(|v| range.contains(v))
         .ok_or_else(|| {
             let (lo, hi) = (range.start(), range.end());

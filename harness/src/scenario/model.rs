@@ -78,6 +78,24 @@ pub struct Scenario {
     pub location: Location,
 }
 
+impl Scenario {
+    /// Every step in file order, the steps of a `repeat` right after it: the step numbered `n`
+    /// (1-based, as reports number them) is at index `n - 1`.
+    pub fn numbered_steps(&self) -> Vec<&Step> {
+        fn walk<'s>(steps: &'s [Step], out: &mut Vec<&'s Step>) {
+            for step in steps {
+                out.push(step);
+                if let Action::Repeat { steps, .. } = &step.action {
+                    walk(steps, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.steps, &mut out);
+        out
+    }
+}
+
 /// A named connection of a scenario.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -219,4 +237,12 @@ pub enum Action {
     },
     /// Wait (protocols about time only).
     Sleep(Duration),
+    /// Carry out `steps` `times` times over; captures made inside are forgotten at the start of
+    /// each round, so every round captures afresh.
+    Repeat {
+        /// How many rounds.
+        times: u32,
+        /// The steps of one round.
+        steps: Vec<Step>,
+    },
 }

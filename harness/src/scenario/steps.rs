@@ -15,7 +15,7 @@ use super::values::to_json;
 use super::yaml::Node;
 
 /// The actions a step can name, as written.
-pub const ACTIONS: [&str; 9] = [
+pub const ACTIONS: [&str; 10] = [
     "connect",
     "emit",
     "ack",
@@ -25,7 +25,11 @@ pub const ACTIONS: [&str; 9] = [
     "http",
     "expect",
     "sleep",
+    "repeat",
 ];
+
+/// The largest `repeat` count, so a typo cannot run a scenario for hours.
+pub const MAX_REPEAT: u32 = 1_000_000;
 
 /// HTTP methods an `http` step may use.
 pub const METHODS: [&str; 9] = [
@@ -89,12 +93,33 @@ pub fn step(node: &Node, file: &Path) -> Result<Step, ScenarioError> {
             map.check_keys(&["sleep"], "a sleep step")?;
             Action::Sleep(duration(value, file, "sleep")?)
         }
+        "repeat" => repeat(&map, value)?,
         _ => return Err(unknown_action(&map, key, name)),
     };
     Ok(Step {
         action,
         location: node.location(file),
     })
+}
+
+/// `- repeat: N` with `steps:`, the steps of one round.
+fn repeat(map: &MapView<'_>, value: &Node) -> Result<Action, ScenarioError> {
+    let file = map.file;
+    map.check_keys(&["repeat", "steps"], "a repeat step")?;
+    let times = integer(value, file, "repeat", 1..=MAX_REPEAT)?;
+    let node = map.require("steps")?;
+    let Some(items) = node.seq().filter(|i| !i.is_empty() && node.tag.is_none()) else {
+        return Err(error(
+            node,
+            file,
+            "\"steps\" must be a non-empty list of steps",
+        ));
+    };
+    let steps = items
+        .iter()
+        .map(|item| step(item, file))
+        .collect::<Result<_, _>>()?;
+    Ok(Action::Repeat { times, steps })
 }
 
 fn unknown_action(map: &MapView<'_>, key: &Node, name: &str) -> ScenarioError {

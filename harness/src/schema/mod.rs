@@ -128,7 +128,7 @@ impl SchemaSet {
                 path: None,
             }];
         };
-        match self.by_stem.get(&schema_stem(kind)) {
+        match self.validator_of(kind) {
             Some(validator) => violations(validator, message, kind),
             None => vec![SchemaIssue {
                 message: format!(
@@ -141,6 +141,27 @@ impl SchemaSet {
 }
 
 impl SchemaSet {
+    /// The validator of a message type, found without allocating: the type is turned into its
+    /// file stem in a stack buffer (`job:created` → `job.created`).
+    fn validator_of(&self, kind: &str) -> Option<&Validator> {
+        if !kind.contains([':', '/']) {
+            return self.by_stem.get(kind);
+        }
+        let mut buffer = [0u8; 128];
+        let bytes = kind.as_bytes();
+        let stem = buffer.get_mut(..bytes.len())?;
+        for (to, &from) in stem.iter_mut().zip(bytes) {
+            *to = if from == b':' || from == b'/' {
+                b'.'
+            } else {
+                from
+            };
+        }
+        // ASCII ':' and '/' were replaced by ASCII '.', so the bytes are still UTF-8.
+        let stem = std::str::from_utf8(stem).ok()?;
+        self.by_stem.get(stem)
+    }
+
     /// Checks `message` against the schema named `stem` (e.g. `ack.send_job`), for messages whose
     /// kind is known from context rather than from a type field (socket.io acks, connect errors).
     pub fn check_as(&self, stem: &str, message: &Value) -> Vec<SchemaIssue> {
@@ -172,6 +193,10 @@ fn compile(path: &Path, document: &Value, local: &LocalSchemas) -> Result<Valida
 }
 
 fn violations(validator: &Validator, message: &Value, schema: &str) -> Vec<SchemaIssue> {
+    // Conforming messages are the common case: answer them without collecting errors.
+    if validator.is_valid(message) {
+        return Vec::new();
+    }
     validator
         .iter_errors(message)
         .map(|error| {

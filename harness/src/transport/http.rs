@@ -1,18 +1,18 @@
 //! HTTP requests to a target (REST steps, auth endpoints), with a deadline on each.
 //!
-//! Plain HTTP only for now (no TLS backend is compiled in); the body of every answer is kept as
-//! text and, when it parses, as JSON.
+//! One [`HttpClient`] per virtual user keeps its connections alive between requests, as a real
+//! client would. Plain HTTP only for now (no TLS backend is compiled in); the body of every
+//! answer is kept as text and, when it parses, as JSON.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::TransportError;
 
-/// An HTTP client bound to a target's base URL.
-#[derive(Clone)]
+/// An HTTP client with its connection pool.
+#[derive(Clone, Default)]
 pub struct HttpClient {
     client: reqwest::Client,
-    base: String,
 }
 
 /// A request body.
@@ -36,24 +36,21 @@ pub struct HttpReply {
 }
 
 impl HttpClient {
-    /// A client for `base` (`http://host:port`, no trailing slash needed).
-    pub fn new(base: &str) -> HttpClient {
-        HttpClient {
-            client: reqwest::Client::new(),
-            base: base.trim_end_matches('/').to_owned(),
-        }
+    /// A new client.
+    pub fn new() -> HttpClient {
+        HttpClient::default()
     }
 
-    /// Sends one request and reads the whole answer within `timeout`.
+    /// Sends one request to `url` and reads the whole answer within `timeout`.
     pub async fn request(
         &self,
         method: &str,
-        path: &str,
+        url: &str,
         headers: &BTreeMap<String, String>,
         body: Option<Body>,
         timeout: Duration,
     ) -> Result<HttpReply, TransportError> {
-        let url = format!("{}{}", self.base, path);
+        let url = url.to_owned();
         let fail = |reason: String| TransportError::Http {
             method: method.to_owned(),
             url: url.clone(),
@@ -61,7 +58,7 @@ impl HttpClient {
         };
         let verb = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|error| fail(error.to_string()))?;
-        let mut request = self.client.request(verb, &url).timeout(timeout);
+        let mut request = self.client.request(verb, url.as_str()).timeout(timeout);
         for (name, value) in headers {
             request = request.header(name, value);
         }

@@ -1,15 +1,26 @@
 //! Transports: the only place where the harness touches sockets.
 //!
-//! A connection delivers everything the target sends, from the moment it is open, into a
-//! bounded channel of [`Incoming`] frames stamped with their arrival time; the runner reads that
-//! channel as the actor's inbox. Transports never interpret messages: matching and schema checks
-//! happen in the runner. Every wait here is bounded by the caller's deadline.
+//! A [`Connector`] opens one connection of its transport (raw WebSocket, socket.io) and returns
+//! its sending half, a [`Link`]; from the moment it is open, a reader delivers everything the
+//! target sends into the session's [`Feed`], tagged and time-stamped ([`message`]). HTTP is a
+//! plain client ([`http`]). Transports never interpret messages beyond their own framing:
+//! matching and schema checks happen in the executor. Every wait here is bounded.
 
+pub mod address;
 pub mod http;
+pub mod message;
 pub mod socketio;
 pub mod ws;
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use serde_json::Value;
+
+pub use message::{Arrival, Feed, Inbound, Outbound, Utf8Bytes};
+
+use crate::profile::TransportKind;
 
 /// Transport limits, named and configurable.
 #[derive(Debug, Clone)]
@@ -18,7 +29,7 @@ pub struct Limits {
     pub read_buffer_bytes: usize,
     /// Largest frame accepted from a target (bytes).
     pub max_frame_bytes: usize,
-    /// Frames buffered per connection before the reader waits for the runner.
+    /// Items buffered per session (all its connections) before readers wait for it.
     pub inbox_capacity: usize,
 }
 
@@ -32,29 +43,74 @@ impl Default for Limits {
     }
 }
 
-/// One frame (or the end of the connection) received from a target.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Frame {
-    /// A text frame.
-    Text(String),
-    /// A binary frame.
-    Binary(Vec<u8>),
-    /// The connection ended: a close frame from the target (with its code), or the socket ended.
-    Closed {
-        /// The close code, if the target sent a close frame with one.
-        code: Option<u16>,
-        /// The close reason, or why the socket ended.
-        reason: String,
-    },
+/// How to open one connection: the target and what the step's actor declares.
+#[derive(Debug, Clone)]
+pub struct ConnectRequest {
+    /// The target's base URL as the user gave it (`http://host:port`, maybe with a path).
+    pub target: String,
+    /// The protocol's path (the profile's WebSocket or socket.io path).
+    pub path: String,
+    /// The socket.io namespace, for socket.io.
+    pub namespace: String,
+    /// Query parameters added to the connection URL.
+    pub query: Vec<(String, String)>,
+    /// The socket.io `auth` payload, if any.
+    pub auth: Option<Value>,
+    /// Bound on the whole handshake.
+    pub timeout: Duration,
+    /// Socket and buffer limits.
+    pub limits: Limits,
 }
 
-/// A frame with its arrival time.
-#[derive(Debug, Clone)]
-pub struct Incoming {
-    /// When the transport read it.
-    pub at: Instant,
-    /// What arrived.
-    pub frame: Frame,
+/// An open connection.
+pub struct Connected {
+    /// Its sending half.
+    pub link: Box<dyn Link>,
+    /// What the target said when it accepted.
+    pub accepted: Accepted,
+}
+
+/// What a target said when it accepted a connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Accepted {
+    /// The socket id the server gave it (socket.io), if any.
+    pub socket_id: Option<String>,
+    /// How the target's acceptance reads in a transcript, for transports whose handshake has
+    /// an answer of its own (socket.io: `connected`, the namespace's CONNECT).
+    pub answer: Option<&'static str>,
+}
+
+/// The outcome of a connect: how the attempt reads in a transcript, and the connection or why
+/// there is none.
+pub struct ConnectOutcome {
+    /// `connect ws://…` or `connect ws://…/socket.io/?… namespace / auth {…}`.
+    pub description: String,
+    /// The connection, or why not (a socket.io refusal is [`TransportError::Refused`]).
+    pub result: Result<Connected, TransportError>,
+}
+
+/// Opens connections of one transport.
+pub trait Connector: Send + Sync {
+    /// Connects as `request` says; everything the target sends goes to `feed`.
+    fn connect(&self, request: ConnectRequest, feed: Feed) -> BoxFuture<'static, ConnectOutcome>;
+}
+
+/// The sending half of an open connection. Dropping it stops its reader.
+pub trait Link: Send {
+    /// Sends one message; a message this transport cannot carry is
+    /// [`TransportError::Unsupported`].
+    fn send(&mut self, message: Outbound) -> BoxFuture<'_, Result<(), TransportError>>;
+    /// Starts a normal close (socket.io: DISCONNECT, then close 1000); the reader reports the
+    /// target's answer as [`Inbound::Closed`].
+    fn close(&mut self) -> BoxFuture<'_, Result<(), TransportError>>;
+}
+
+/// The connector of a transport.
+pub fn connector(kind: TransportKind) -> Arc<dyn Connector> {
+    match kind {
+        TransportKind::Websocket => Arc::new(ws::WsConnector),
+        TransportKind::Socketio => Arc::new(socketio::SioConnector),
+    }
 }
 
 /// Why a transport operation failed.
@@ -101,8 +157,11 @@ pub enum TransportError {
     #[error("the namespace refused the connection: {data}")]
     Refused {
         /// The CONNECT_ERROR data (usually `{"message": …}`).
-        data: serde_json::Value,
+        data: Value,
     },
+    /// The transport cannot carry this kind of message (an emit on a raw WebSocket).
+    #[error("{0} cannot be sent over this protocol's transport")]
+    Unsupported(&'static str),
     /// A socket.io packet could not be encoded.
     #[error("socket.io codec: {0}")]
     Codec(#[from] socketio::CodecError),

@@ -1,24 +1,67 @@
 //! Raw WebSocket connections (tokio-tungstenite) with small read buffers.
 //!
-//! [`connect`] returns the writing half and a channel fed by a reader task from the moment the
-//! socket is open, so nothing the target sends is missed while the runner is busy elsewhere.
-//! Pings are answered by tungstenite itself. The reader ends with exactly one
-//! [`Frame::Closed`], whatever the cause.
+//! [`WsConnector`] opens the socket and spawns a reader that delivers every frame into the
+//! session's feed from the moment the socket is open, so nothing the target sends is missed
+//! while the session is busy elsewhere. Pings are answered by tungstenite itself. The reader
+//! ends with exactly one [`Inbound::Closed`], whatever the cause. Text frames keep tungstenite's
+//! buffer: no copy.
 
-use std::time::Instant;
-
+use futures_util::future::BoxFuture;
 use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::net::TcpStream;
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use super::{Frame, Incoming, Limits, TransportError};
+use super::address;
+use super::{
+    Accepted, ConnectOutcome, ConnectRequest, Connected, Connector, Feed, Inbound, Limits, Link,
+    Outbound, TransportError,
+};
 
 type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Opens raw WebSocket connections to `<target><path>?<query>`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WsConnector;
+
+impl Connector for WsConnector {
+    fn connect(&self, request: ConnectRequest, feed: Feed) -> BoxFuture<'static, ConnectOutcome> {
+        async move {
+            let url = match address::ws_url(&request.target, &request.path, &request.query) {
+                Ok(url) => url,
+                Err(error) => {
+                    return ConnectOutcome {
+                        description: format!("connect {}", request.target),
+                        result: Err(TransportError::InvalidUrl {
+                            url: request.target.clone(),
+                            reason: error.to_string(),
+                        }),
+                    };
+                }
+            };
+            let opened =
+                tokio::time::timeout(request.timeout, connect(&url, &request.limits, feed))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(TransportError::Unreachable {
+                            url: url.clone(),
+                            reason: format!("no WebSocket handshake within {:?}", request.timeout),
+                        })
+                    });
+            ConnectOutcome {
+                description: format!("connect {url}"),
+                result: opened.map(|link| Connected {
+                    link: Box::new(link),
+                    accepted: Accepted::default(),
+                }),
+            }
+        }
+        .boxed()
+    }
+}
 
 /// The sending half of an open WebSocket connection.
 pub struct WsConnection {
@@ -26,11 +69,12 @@ pub struct WsConnection {
     reader: tokio::task::JoinHandle<()>,
 }
 
-/// Opens a WebSocket to `url` (`ws://` or `wss://`).
+/// Opens a WebSocket to `url` (`ws://` or `wss://`); its frames go to `feed`.
 pub async fn connect(
     url: &str,
     limits: &Limits,
-) -> Result<(WsConnection, mpsc::Receiver<Incoming>), TransportError> {
+    feed: Feed,
+) -> Result<WsConnection, TransportError> {
     let config = WebSocketConfig::default()
         .read_buffer_size(limits.read_buffer_bytes)
         .max_message_size(Some(limits.max_frame_bytes))
@@ -42,34 +86,27 @@ pub async fn connect(
             reason: error.to_string(),
         })?;
     let (sink, stream) = stream.split();
-    let (tx, rx) = mpsc::channel(limits.inbox_capacity);
-    let reader = tokio::spawn(read_frames(stream, tx));
-    Ok((WsConnection { sink, reader }, rx))
+    let reader = tokio::spawn(read_frames(stream, feed));
+    Ok(WsConnection { sink, reader })
+}
+
+impl Link for WsConnection {
+    fn send(&mut self, message: Outbound) -> BoxFuture<'_, Result<(), TransportError>> {
+        let frame = match message {
+            Outbound::Text(text) => Message::text(text),
+            Outbound::Binary(bytes) => Message::binary(bytes),
+            other => return futures_util::future::ready(Err(unsupported(&other))).boxed(),
+        };
+        self.write(frame).boxed()
+    }
+
+    fn close(&mut self) -> BoxFuture<'_, Result<(), TransportError>> {
+        self.write(Message::Close(Some(normal_close()))).boxed()
+    }
 }
 
 impl WsConnection {
-    /// Sends a text frame.
-    pub async fn send_text(&mut self, text: String) -> Result<(), TransportError> {
-        self.send(Message::text(text)).await
-    }
-
-    /// Sends a binary frame.
-    pub async fn send_binary(&mut self, bytes: Vec<u8>) -> Result<(), TransportError> {
-        self.send(Message::binary(bytes)).await
-    }
-
-    /// Starts a normal close (1000). The reader reports the target's answer as `Closed`.
-    pub async fn close(&mut self) -> Result<(), TransportError> {
-        self.send(Message::Close(Some(
-            tokio_tungstenite::tungstenite::protocol::CloseFrame {
-                code: CloseCode::Normal,
-                reason: "".into(),
-            },
-        )))
-        .await
-    }
-
-    async fn send(&mut self, message: Message) -> Result<(), TransportError> {
+    async fn write(&mut self, message: Message) -> Result<(), TransportError> {
         self.sink
             .send(message)
             .await
@@ -83,13 +120,25 @@ impl Drop for WsConnection {
     }
 }
 
-async fn read_frames(mut stream: SplitStream<Stream>, tx: mpsc::Sender<Incoming>) {
+fn unsupported(message: &Outbound) -> TransportError {
+    TransportError::Unsupported(message.kind())
+}
+
+/// The close frame of a normal close (1000, no reason).
+pub(crate) fn normal_close() -> CloseFrame {
+    CloseFrame {
+        code: CloseCode::Normal,
+        reason: "".into(),
+    }
+}
+
+async fn read_frames(mut stream: SplitStream<Stream>, feed: Feed) {
     let closed = loop {
-        let frame = match stream.next().await {
-            Some(Ok(Message::Text(text))) => Frame::Text(text.as_str().to_owned()),
-            Some(Ok(Message::Binary(bytes))) => Frame::Binary(bytes.to_vec()),
+        let inbound = match stream.next().await {
+            Some(Ok(Message::Text(text))) => Inbound::Text(text),
+            Some(Ok(Message::Binary(bytes))) => Inbound::Binary(bytes.into()),
             Some(Ok(Message::Close(frame))) => {
-                break Frame::Closed {
+                break Inbound::Closed {
                     code: frame.as_ref().map(|f| u16::from(f.code)),
                     reason: frame
                         .map(|f| f.reason.as_str().to_owned())
@@ -98,33 +147,21 @@ async fn read_frames(mut stream: SplitStream<Stream>, tx: mpsc::Sender<Incoming>
             }
             Some(Ok(_)) => continue, // ping, pong: handled by tungstenite
             Some(Err(error)) => {
-                break Frame::Closed {
+                break Inbound::Closed {
                     code: None,
                     reason: error.to_string(),
                 };
             }
             None => {
-                break Frame::Closed {
+                break Inbound::Closed {
                     code: None,
                     reason: "the connection ended without a close frame".into(),
                 };
             }
         };
-        if tx
-            .send(Incoming {
-                at: Instant::now(),
-                frame,
-            })
-            .await
-            .is_err()
-        {
-            return; // the runner is gone
+        if !feed.deliver(inbound).await {
+            return; // the session is gone
         }
     };
-    let _ = tx
-        .send(Incoming {
-            at: Instant::now(),
-            frame: closed,
-        })
-        .await;
+    feed.deliver(closed).await;
 }

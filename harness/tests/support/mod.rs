@@ -5,15 +5,27 @@ pub mod faulty_proxy;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use harness::embedded::EmbeddedFactory;
+use harness::exec::markers::MarkerIndex;
 use harness::profile::Profile;
 use harness::report::golden;
 use harness::report::model::{RunReport, ScenarioResult, Summary, Verdict};
-use harness::runner::noise::Markers;
 use harness::runner::suite::{SuitePlan, TargetSource, run_all};
-use harness::runner::{ProtocolSuite, RunOptions, Target, run_scenario};
+use harness::runner::{
+    ProtocolSuite, RunOptions, RunningTarget, Target, TargetFactory, run_scenario,
+};
 use harness::scenario::model::Scenario;
 use harness::schema::SchemaSet;
+
+/// A fresh embedded reference server serving `protocol`.
+pub async fn embedded(protocol: &str) -> Box<dyn RunningTarget> {
+    EmbeddedFactory
+        .start(vec![protocol.to_owned()])
+        .await
+        .unwrap()
+}
 
 /// Runs scenario `id` of `protocol` against a fresh embedded reference server behind a faulty
 /// proxy: `down` rewrites what the server sends, `up` (if any) what clients send.
@@ -23,18 +35,19 @@ pub async fn run_behind_proxy(
     down: faulty_proxy::Fault,
     up: Option<faulty_proxy::Fault>,
 ) -> ScenarioResult {
-    let server = harness::embedded::start(protocol).await.unwrap();
-    let proxy = faulty_proxy::start_with(&server.target().url, down, up).await;
+    let server = embedded(protocol).await;
+    let served = server.target(protocol).unwrap();
+    let proxy = faulty_proxy::start_with(&served.url, down, up).await;
     let target = Target {
         url: proxy.url.clone(),
-        capabilities: harness::embedded::capabilities(protocol),
+        capabilities: served.capabilities,
     };
     let result = run_scenario(
         &scenario(protocol, id),
-        &suite(protocol),
+        &Arc::new(suite(protocol)),
         &target,
-        &RunOptions::default(),
-        &Markers::default(),
+        &Arc::new(RunOptions::default()),
+        &Arc::new(MarkerIndex::default()),
         String::new(),
     )
     .await;
@@ -79,22 +92,22 @@ pub async fn run_embedded_suite(protocol: &str, at_least: usize) -> Vec<Scenario
         "the {protocol} suite shrank to {} scenarios",
         scenarios.len()
     );
-    let suites = HashMap::from([(protocol.to_owned(), suite(protocol))]);
-    let targets = HashMap::from([(protocol.to_owned(), TargetSource::Embedded)]);
+    let suites = HashMap::from([(protocol.to_owned(), Arc::new(suite(protocol)))]);
+    let factory: Arc<dyn TargetFactory> = Arc::new(EmbeddedFactory);
+    let targets = HashMap::from([(protocol.to_owned(), TargetSource::Fresh(factory))]);
     let options = RunOptions {
         time_scale: time_scale(),
         ..RunOptions::default()
     };
-    let rerun = |s: &Scenario| format!("wsconform run --scenario {}", s.id);
     let plan = SuitePlan {
-        scenarios: &scenarios,
-        suites: &suites,
-        targets: &targets,
+        scenarios,
+        suites,
+        targets,
         jobs: 4,
-        options: &options,
-        rerun: &rerun,
+        options: Arc::new(options),
+        rerun: Arc::new(|s: &Scenario| format!("wsconform run --scenario {}", s.id)),
     };
-    run_all(&plan, |_| {}).await
+    run_all(plan, |_| {}).await
 }
 
 /// Every result passes, except the ids in `unsupported`, which must be exactly `unsupported`

@@ -2,37 +2,31 @@
 //!
 //! [`connect`] opens the WebSocket, waits for the Engine.IO open packet, sends the namespace
 //! CONNECT with the auth payload and returns once the namespace answers: CONNECT gives the
-//! connection and its inbox, CONNECT_ERROR gives [`TransportError::Refused`] with the server's
-//! data. The whole handshake is bounded by [`ConnectOptions::handshake_timeout`]. Anything the
-//! server sends before its answer is kept in the inbox.
+//! connection, CONNECT_ERROR gives [`TransportError::Refused`] with the server's data. The whole
+//! handshake is bounded by [`ConnectOptions::handshake_timeout`]. Anything the server sends
+//! before its answer already goes to the feed.
 //!
-//! After the handshake a reader task feeds the inbox (bounded, [`Limits::inbox_capacity`]),
-//! answers Engine.IO pings, and ends the connection with one [`SioItem::Closed`] when the socket
-//! ends or no ping came within `pingInterval + pingTimeout`. Ack ids are sequential per connection
-//! from 0, so any number of acks can be in flight; the caller correlates [`SioItem::Ack`] by id.
-//! Frames that break the protocol become [`SioItem::Invalid`] items, never panics.
+//! After the handshake a reader task feeds the session, answers Engine.IO pings, and ends the
+//! connection with one [`Inbound::Closed`] when the socket ends or no ping came within
+//! `pingInterval + pingTimeout`. Ack ids are the caller's: it correlates [`Inbound::Ack`] by the
+//! id it chose. Frames that break the protocol become [`Inbound::Invalid`] items, never panics.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::future::BoxFuture;
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde_json::Value;
-use tokio::net::TcpStream;
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::decode::{DEFAULT_MAX_ATTACHMENTS, Decoder};
 use super::engine::OpenInfo;
 use super::packet::{SocketPacket, check_placeholders, encode_ack, encode_event};
-use super::reader::{self, Handshake};
-use crate::transport::{Limits, TransportError};
-
-pub(crate) type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
-pub(crate) type Sink = Arc<Mutex<SplitSink<Stream, Message>>>;
+use super::reader::{Failure, Reader, Sink};
+use crate::transport::ws::normal_close;
+use crate::transport::{Feed, Limits, Link, Outbound, TransportError};
 
 /// How to connect.
 #[derive(Debug, Clone)]
@@ -45,7 +39,7 @@ pub struct ConnectOptions {
     pub auth: Option<Value>,
     /// Extra query parameters of the handshake request.
     pub query: Vec<(String, String)>,
-    /// Socket and inbox limits.
+    /// Socket and buffer limits.
     pub limits: Limits,
     /// Bound on the whole handshake: WebSocket, open packet, namespace answer.
     pub handshake_timeout: Duration,
@@ -67,68 +61,12 @@ impl Default for ConnectOptions {
     }
 }
 
-/// Something received, with its arrival time and the text frame it came from.
-#[derive(Debug, Clone)]
-pub struct SioIncoming {
-    /// When the last frame of it was read.
-    pub at: Instant,
-    /// What arrived.
-    pub item: SioItem,
-    /// The text frame as received (for a binary packet, its header frame; empty for `Closed`).
-    pub raw: String,
-}
-
-/// What the server sent on the connection's namespace.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SioItem {
-    /// An event; with `ack_id` the server asks for an ack ([`SioConnection::ack`]).
-    Event {
-        /// The event name.
-        name: String,
-        /// The arguments (placeholders in place of binary values).
-        args: Vec<Value>,
-        /// The id to answer, if the server wants an ack.
-        ack_id: Option<u64>,
-        /// Binary attachments (BINARY_EVENT), in placeholder order.
-        attachments: Vec<Vec<u8>>,
-    },
-    /// The ack of one of our emits.
-    Ack {
-        /// The id [`SioConnection::emit`] returned.
-        id: u64,
-        /// The arguments (placeholders in place of binary values).
-        args: Vec<Value>,
-        /// Binary attachments (BINARY_ACK), in placeholder order.
-        attachments: Vec<Vec<u8>>,
-    },
-    /// A CONNECT_ERROR after the connection was accepted.
-    ConnectError {
-        /// Its data.
-        data: Value,
-    },
-    /// The server disconnected the namespace (DISCONNECT).
-    Disconnect,
-    /// A frame that breaks the protocol: malformed, another namespace, or out of place.
-    Invalid {
-        /// What is wrong.
-        reason: String,
-    },
-    /// The connection ended; always the last item.
-    Closed {
-        /// The WebSocket close code, if the server sent one.
-        code: Option<u16>,
-        /// The close reason, or why the connection ended.
-        reason: String,
-    },
-}
-
 /// The sending half of a connected socket.io client.
 pub struct SioConnection {
     sink: Sink,
     namespace: String,
     open: OpenInfo,
     sid: Option<String>,
-    next_ack: AtomicU64,
     reader: tokio::task::JoinHandle<()>,
 }
 
@@ -170,11 +108,13 @@ pub fn engine_url(
     Ok(url.into())
 }
 
-/// Connects to the socket.io server at `base` (see [`engine_url`]) and its namespace.
+/// Connects to the socket.io server at `base` (see [`engine_url`]) and its namespace; what the
+/// server sends goes to `feed`.
 pub async fn connect(
     base: &str,
     options: &ConnectOptions,
-) -> Result<(SioConnection, mpsc::Receiver<SioIncoming>), TransportError> {
+    feed: Feed,
+) -> Result<SioConnection, TransportError> {
     let url = engine_url(base, &options.path, &options.query)?;
     let failed = |reason: String| TransportError::Handshake {
         url: url.clone(),
@@ -197,16 +137,11 @@ pub async fn connect(
     })?;
     let (sink, stream) = stream.split();
     let sink: Sink = Arc::new(Mutex::new(sink));
-    let (tx, rx) = mpsc::channel(options.limits.inbox_capacity.max(1));
-    let handshake = Handshake {
-        stream,
-        sink: sink.clone(),
-        tx,
-        decoder: Decoder::new(options.max_attachments),
-        namespace: options.namespace.clone(),
-    };
+    let decoder = Decoder::new(options.max_attachments);
+    let namespace = options.namespace.clone();
+    let mut reader = Reader::new(stream, sink.clone(), feed, decoder, namespace);
     let connect = SocketPacket::connect(&options.namespace, options.auth.clone()).encode_text()?;
-    let accepted = tokio::time::timeout_at(deadline, handshake.run(connect))
+    let accepted = tokio::time::timeout_at(deadline, reader.handshake(connect))
         .await
         .map_err(|_| {
             failed(format!(
@@ -215,23 +150,16 @@ pub async fn connect(
             ))
         })?
         .map_err(|outcome| match outcome {
-            reader::Failure::Refused(data) => TransportError::Refused { data },
-            reader::Failure::Broken(reason) => failed(reason),
+            Failure::Refused(data) => TransportError::Refused { data },
+            Failure::Broken(reason) => failed(reason),
         })?;
-    let open = accepted.open.clone();
-    let sid = accepted.sid.clone();
-    let reader = tokio::spawn(accepted.read());
-    Ok((
-        SioConnection {
-            sink,
-            namespace: options.namespace.clone(),
-            open,
-            sid,
-            next_ack: AtomicU64::new(0),
-            reader,
-        },
-        rx,
-    ))
+    Ok(SioConnection {
+        sink,
+        namespace: options.namespace.clone(),
+        open: accepted.open,
+        sid: accepted.sid,
+        reader: tokio::spawn(reader.read()),
+    })
 }
 
 impl SioConnection {
@@ -250,21 +178,15 @@ impl SioConnection {
         &self.namespace
     }
 
-    fn take_ack_id(&self, want_ack: bool) -> Option<u64> {
-        want_ack.then(|| self.next_ack.fetch_add(1, Ordering::Relaxed))
-    }
-
-    /// Emits `name(args…)`; with `want_ack`, returns the ack id the answer will carry.
+    /// Emits `name(args…)`, asking for an ack with id `ack` if given.
     pub async fn emit(
         &self,
         name: &str,
         args: &[Value],
-        want_ack: bool,
-    ) -> Result<Option<u64>, TransportError> {
-        let id = self.take_ack_id(want_ack);
-        let text = encode_event(&self.namespace, id, name, args, 0)?;
-        self.send_frames(text, Vec::new()).await?;
-        Ok(id)
+        ack: Option<u64>,
+    ) -> Result<(), TransportError> {
+        let text = encode_event(&self.namespace, ack, name, args, 0)?;
+        self.send_frames(text, Vec::new()).await
     }
 
     /// Emits a BINARY_EVENT: `args` hold placeholders ([`placeholder`](super::placeholder))
@@ -274,16 +196,14 @@ impl SioConnection {
         name: &str,
         args: &[Value],
         attachments: Vec<Vec<u8>>,
-        want_ack: bool,
-    ) -> Result<Option<u64>, TransportError> {
+        ack: Option<u64>,
+    ) -> Result<(), TransportError> {
         check_binary(args, &attachments)?;
-        let id = self.take_ack_id(want_ack);
-        let text = encode_event(&self.namespace, id, name, args, attachments.len())?;
-        self.send_frames(text, attachments).await?;
-        Ok(id)
+        let text = encode_event(&self.namespace, ack, name, args, attachments.len())?;
+        self.send_frames(text, attachments).await
     }
 
-    /// Answers the server's event `id` (an [`SioItem::Event`] `ack_id`) with `args`.
+    /// Answers the server's event `id` (an [`Inbound::Event`] `ack_id`) with `args`.
     pub async fn ack(&self, id: u64, args: &[Value]) -> Result<(), TransportError> {
         let text = encode_ack(&self.namespace, id, args, 0)?;
         self.send_frames(text, Vec::new()).await
@@ -307,8 +227,8 @@ impl SioConnection {
         self.send_frames(text, binary).await
     }
 
-    /// Leaves the namespace (DISCONNECT), then closes the WebSocket (1000). The inbox then
-    /// ends with [`SioItem::Closed`].
+    /// Leaves the namespace (DISCONNECT), then closes the WebSocket (1000). The feed then ends
+    /// with [`Inbound::Closed`].
     pub async fn close(&self) -> Result<(), TransportError> {
         let disconnect = SocketPacket {
             kind: super::PacketKind::Disconnect,
@@ -322,7 +242,7 @@ impl SioConnection {
         sink.send(Message::text(disconnect))
             .await
             .map_err(|e| TransportError::Send(e.to_string()))?;
-        sink.send(Message::Close(Some(reader::normal_close())))
+        sink.send(Message::Close(Some(normal_close())))
             .await
             .map_err(|e| TransportError::Send(e.to_string()))
     }
@@ -339,6 +259,36 @@ impl SioConnection {
             sink.feed(Message::binary(bytes)).await.map_err(error)?;
         }
         sink.flush().await.map_err(error)
+    }
+
+    async fn send_outbound(&self, message: Outbound) -> Result<(), TransportError> {
+        match message {
+            Outbound::Text(text) => self.send_raw(text, Vec::new()).await,
+            Outbound::Binary(bytes) => self.send_raw(String::new(), vec![bytes]).await,
+            Outbound::Event {
+                name,
+                args,
+                ack_id,
+                attachments,
+            } if attachments.is_empty() => self.emit(&name, &args, ack_id).await,
+            Outbound::Event {
+                name,
+                args,
+                ack_id,
+                attachments,
+            } => self.emit_binary(&name, &args, attachments, ack_id).await,
+            Outbound::Ack { id, args } => self.ack(id, &args).await,
+        }
+    }
+}
+
+impl Link for SioConnection {
+    fn send(&mut self, message: Outbound) -> BoxFuture<'_, Result<(), TransportError>> {
+        self.send_outbound(message).boxed()
+    }
+
+    fn close(&mut self) -> BoxFuture<'_, Result<(), TransportError>> {
+        SioConnection::close(self).boxed()
     }
 }
 

@@ -4,7 +4,8 @@
 //!   into typed packets and back, never touch a socket, never panic on malformed input (every
 //!   defect is a [`CodecError`]).
 //! - [`client`] is the connection: handshake (open, namespace CONNECT with auth), ping/pong,
-//!   a reader task feeding a bounded inbox from connect time, sequential ack ids.
+//!   a reader task feeding the session from connect time; ack ids are the caller's.
+//! - [`connector`] offers it to the executor as a [`Connector`](crate::transport::Connector).
 //!
 //! Not here: HTTP long-polling, transport upgrades, reconnection, several namespaces on one
 //! Engine.IO session, interpretation of events (the runner matches them).
@@ -15,12 +16,14 @@
 //! by whatever JSON form a caller wants.
 
 pub mod client;
+mod connector;
 pub mod decode;
 pub mod engine;
 pub mod packet;
 mod reader;
 
-pub use client::{ConnectOptions, SioConnection, SioIncoming, SioItem, connect, engine_url};
+pub use client::{ConnectOptions, SioConnection, connect, engine_url};
+pub use connector::SioConnector;
 pub use decode::{Decoded, Decoder, decode_socket};
 pub use engine::{EnginePacket, OpenInfo};
 pub use packet::{PacketKind, SocketPacket, placeholder, resolve_placeholders};

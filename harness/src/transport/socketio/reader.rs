@@ -1,43 +1,33 @@
 //! The reading side of a connection: the handshake, then the reader task.
 //!
-//! Both share one loop body ([`Session::next_frame`]) that answers pings, reassembles binary
-//! packets and turns packets into inbox items. The reader waits for the next frame at most until
-//! the ping deadline (`pingInterval + pingTimeout` after the open packet or the last ping) and
-//! ends with exactly one [`SioItem::Closed`].
+//! Both share one loop body ([`Reader::next_frame`]) that answers pings, reassembles binary
+//! packets and turns packets into [`Inbound`] items for the session's feed. The reader waits for
+//! the next frame at most until the ping deadline (`pingInterval + pingTimeout` after the open
+//! packet or the last ping) and ends with exactly one [`Inbound::Closed`]. Text frames are kept
+//! as tungstenite's buffer (the `raw` of each item), not copied.
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use futures_util::stream::SplitStream;
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
-use tokio::sync::mpsc;
+use tokio::net::TcpStream;
+use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use super::client::{Sink, SioIncoming, SioItem, Stream};
 use super::decode::{Decoded, Decoder};
 use super::engine::{EnginePacket, OpenInfo};
 use super::packet::{PacketKind, SocketPacket};
+use crate::transport::ws::normal_close;
+use crate::transport::{Feed, Inbound, Utf8Bytes};
+
+pub(crate) type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Sink = Arc<Mutex<SplitSink<Stream, Message>>>;
 
 /// Bound on sending a pong or a close from the reader.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
-
-pub(crate) fn normal_close() -> CloseFrame {
-    CloseFrame {
-        code: CloseCode::Normal,
-        reason: "".into(),
-    }
-}
-
-/// A connection between its WebSocket opening and the namespace's answer.
-pub(crate) struct Handshake {
-    pub(crate) stream: SplitStream<Stream>,
-    pub(crate) sink: Sink,
-    pub(crate) tx: mpsc::Sender<SioIncoming>,
-    pub(crate) decoder: Decoder,
-    pub(crate) namespace: String,
-}
 
 /// Why the handshake did not give a connection.
 pub(crate) enum Failure {
@@ -47,213 +37,199 @@ pub(crate) enum Failure {
     Broken(String),
 }
 
-/// A connection whose namespace accepted it.
-pub(crate) struct Session {
+/// A connection's reading half, from its WebSocket opening on.
+pub(crate) struct Reader {
     stream: SplitStream<Stream>,
     sink: Sink,
-    tx: mpsc::Sender<SioIncoming>,
+    feed: Feed,
     decoder: Decoder,
     namespace: String,
-    pub(crate) open: OpenInfo,
-    pub(crate) sid: Option<String>,
     ping_window: Duration,
     ping_deadline: tokio::time::Instant,
-    header: String,
+    /// The text frame of a binary packet whose attachments are still arriving.
+    header: Utf8Bytes,
+}
+
+/// What the namespace's CONNECT gave.
+pub(crate) struct Accepted {
+    pub(crate) open: OpenInfo,
+    pub(crate) sid: Option<String>,
 }
 
 /// What one frame amounted to.
 enum Step {
-    /// Nothing for the inbox (a pong sent, an attachment awaited, a noop).
+    /// Nothing for the session (a pong sent, an attachment awaited, a noop).
     Nothing,
-    /// An item for the inbox (its raw text frame included).
-    Item(SioItem, String),
-    /// A socket.io packet, before it becomes an item.
-    Packet(SocketPacket, String),
+    /// An item for the session.
+    Item(Inbound),
+    /// A socket.io packet, before it becomes an item, with its text frame.
+    Packet(SocketPacket, Utf8Bytes),
     /// The connection ended.
-    End(SioItem),
+    End(Inbound),
 }
 
-impl Handshake {
-    /// Waits for the open packet, sends `connect` and waits for the namespace's answer.
-    pub(crate) async fn run(mut self, connect: String) -> Result<Session, Failure> {
-        let open = match self.stream.next().await {
-            Some(Ok(Message::Text(text))) => match EnginePacket::decode(text.as_str()) {
-                Ok(EnginePacket::Open(open)) => open,
-                _ => {
-                    return Err(Failure::Broken(format!(
-                        "expected the Engine.IO open packet, got {:?}",
-                        text.as_str()
-                    )));
-                }
-            },
-            other => {
-                return Err(Failure::Broken(format!(
-                    "expected the Engine.IO open packet, got {other:?}"
-                )));
-            }
-        };
-        let ping_window =
+impl Reader {
+    pub(crate) fn new(
+        stream: SplitStream<Stream>,
+        sink: Sink,
+        feed: Feed,
+        decoder: Decoder,
+        namespace: String,
+    ) -> Reader {
+        Reader {
+            stream,
+            sink,
+            feed,
+            decoder,
+            namespace,
+            ping_window: Duration::from_secs(3600),
+            ping_deadline: tokio::time::Instant::now() + Duration::from_secs(3600),
+            header: Utf8Bytes::default(),
+        }
+    }
+
+    /// Waits for the open packet, sends `connect` and waits for the namespace's answer; what
+    /// arrives before it goes to the feed.
+    pub(crate) async fn handshake(&mut self, connect: String) -> Result<Accepted, Failure> {
+        let open = self.open_packet().await?;
+        self.ping_window =
             Duration::from_millis(open.ping_interval.saturating_add(open.ping_timeout));
-        let mut session = Session {
-            stream: self.stream,
-            sink: self.sink,
-            tx: self.tx,
-            decoder: self.decoder,
-            namespace: self.namespace,
-            open,
-            sid: None,
-            ping_window,
-            ping_deadline: tokio::time::Instant::now() + ping_window,
-            header: String::new(),
-        };
-        session
-            .sink
+        self.ping_deadline = tokio::time::Instant::now() + self.ping_window;
+        self.sink
             .lock()
             .await
             .send(Message::text(connect))
             .await
             .map_err(|e| Failure::Broken(format!("cannot send CONNECT: {e}")))?;
         loop {
-            match session.next_frame().await {
-                Step::Nothing => {}
-                Step::End(SioItem::Closed { code, reason }) => {
+            let item = match self.next_frame().await {
+                Step::Nothing => continue,
+                Step::End(Inbound::Closed { code, reason }) => {
                     return Err(Failure::Broken(format!(
                         "the connection ended before the namespace answered (code {code:?}): {reason}"
                     )));
                 }
-                Step::End(other) => {
-                    return Err(Failure::Broken(format!("unexpected {other:?}")));
+                Step::End(other) => return Err(Failure::Broken(format!("unexpected {other:?}"))),
+                Step::Item(item) => item,
+                Step::Packet(packet, _)
+                    if packet.namespace == self.namespace && packet.kind == PacketKind::Connect =>
+                {
+                    let sid = packet.data.get("sid").and_then(Value::as_str);
+                    let sid = sid.map(str::to_owned);
+                    return Ok(Accepted { open, sid });
                 }
-                Step::Item(item, raw) => session.deliver(item, raw).await?,
-                Step::Packet(packet, raw) if packet.namespace == session.namespace => {
-                    match packet.kind {
-                        PacketKind::Connect => {
-                            session.sid = packet
-                                .data
-                                .get("sid")
-                                .and_then(Value::as_str)
-                                .map(str::to_owned);
-                            return Ok(session);
-                        }
-                        PacketKind::ConnectError => {
-                            let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
-                                session
-                                    .sink
-                                    .lock()
-                                    .await
-                                    .send(Message::Close(Some(normal_close())))
-                                    .await
-                            })
-                            .await;
-                            return Err(Failure::Refused(packet.data));
-                        }
-                        _ => {
-                            let item = session.to_item(packet);
-                            session.deliver(item, raw).await?;
-                        }
-                    }
+                Step::Packet(packet, _)
+                    if packet.namespace == self.namespace
+                        && packet.kind == PacketKind::ConnectError =>
+                {
+                    self.send_close().await;
+                    return Err(Failure::Refused(packet.data));
                 }
-                Step::Packet(packet, raw) => {
-                    let item = session.to_item(packet);
-                    session.deliver(item, raw).await?;
-                }
+                Step::Packet(packet, raw) => self.to_item(packet, raw),
+            };
+            if !self.feed.deliver(item).await {
+                return Err(Failure::Broken("the session is gone".into()));
             }
         }
     }
-}
 
-impl Session {
-    async fn deliver(&self, item: SioItem, raw: String) -> Result<(), Failure> {
-        self.tx
-            .send(SioIncoming {
-                at: Instant::now(),
-                item,
-                raw,
-            })
-            .await
-            .map_err(|_| Failure::Broken("the inbox was dropped".into()))
+    async fn open_packet(&mut self) -> Result<OpenInfo, Failure> {
+        let first = self.stream.next().await;
+        if let Some(Ok(Message::Text(text))) = &first
+            && let Ok(EnginePacket::Open(open)) = EnginePacket::decode(text.as_str())
+        {
+            return Ok(open);
+        }
+        Err(Failure::Broken(match first {
+            Some(Ok(Message::Text(text))) => format!(
+                "expected the Engine.IO open packet, got {:?}",
+                text.as_str()
+            ),
+            other => format!("expected the Engine.IO open packet, got {other:?}"),
+        }))
     }
 
-    /// The reader task: feeds the inbox until the connection ends, then sends `Closed`.
+    /// The reader task: feeds the session until the connection ends, then sends `Closed`.
     pub(crate) async fn read(mut self) {
         let closed = loop {
-            let (item, raw) = match self.next_frame().await {
+            let item = match self.next_frame().await {
                 Step::Nothing => continue,
-                Step::Item(item, raw) => (item, raw),
-                Step::Packet(packet, raw) => (self.to_item(packet), raw),
+                Step::Item(item) => item,
+                Step::Packet(packet, raw) => self.to_item(packet, raw),
                 Step::End(closed) => break closed,
             };
-            if self.deliver(item, raw).await.is_err() {
-                return; // the runner is gone
+            if !self.feed.deliver(item).await {
+                return; // the session is gone
             }
         };
-        let _ = self.deliver(closed, String::new()).await;
+        self.feed.deliver(closed).await;
+    }
+
+    async fn send_close(&self) {
+        let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
+            let mut sink = self.sink.lock().await;
+            sink.send(Message::Close(Some(normal_close()))).await
+        })
+        .await;
     }
 
     /// Reads and handles one frame, waiting at most until the ping deadline.
     async fn next_frame(&mut self) -> Step {
-        let next = match tokio::time::timeout_at(self.ping_deadline, self.stream.next()).await {
-            Ok(next) => next,
-            Err(_) => {
-                let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
-                    self.sink
-                        .lock()
-                        .await
-                        .send(Message::Close(Some(normal_close())))
-                        .await
-                })
-                .await;
-                return Step::End(SioItem::Closed {
-                    code: None,
-                    reason: format!(
-                        "no Engine.IO ping within {} ms (pingInterval + pingTimeout)",
-                        self.ping_window.as_millis()
-                    ),
-                });
-            }
+        let next = tokio::time::timeout_at(self.ping_deadline, self.stream.next()).await;
+        let Ok(next) = next else {
+            self.send_close().await;
+            return Step::End(Inbound::Closed {
+                code: None,
+                reason: format!(
+                    "no Engine.IO ping within {} ms (pingInterval + pingTimeout)",
+                    self.ping_window.as_millis()
+                ),
+            });
         };
         match next {
-            Some(Ok(Message::Text(text))) => self.on_text(text.as_str()).await,
+            Some(Ok(Message::Text(text))) => self.on_text(text).await,
             Some(Ok(Message::Binary(bytes))) => {
                 let len = bytes.len();
                 match self.decoder.binary(bytes.into()) {
                     Ok(None) => Step::Nothing,
                     Ok(Some(packet)) => Step::Packet(packet, std::mem::take(&mut self.header)),
-                    Err(error) => Step::Item(
-                        SioItem::Invalid {
-                            reason: error.to_string(),
-                        },
+                    Err(error) => Step::Item(invalid(
+                        error.to_string(),
                         format!("<binary frame of {len} bytes>"),
-                    ),
+                    )),
                 }
             }
-            Some(Ok(Message::Close(frame))) => Step::End(SioItem::Closed {
+            Some(Ok(Message::Close(frame))) => Step::End(Inbound::Closed {
                 code: frame.as_ref().map(|f| u16::from(f.code)),
                 reason: frame
                     .map(|f| f.reason.as_str().to_owned())
                     .unwrap_or_default(),
             }),
             Some(Ok(_)) => Step::Nothing, // WebSocket ping/pong: tungstenite answers
-            Some(Err(error)) => Step::End(SioItem::Closed {
+            Some(Err(error)) => Step::End(Inbound::Closed {
                 code: None,
                 reason: error.to_string(),
             }),
-            None => Step::End(SioItem::Closed {
+            None => Step::End(Inbound::Closed {
                 code: None,
                 reason: "the connection ended without a close frame".into(),
             }),
         }
     }
 
-    async fn on_text(&mut self, text: &str) -> Step {
-        let invalid = |reason: String| Step::Item(SioItem::Invalid { reason }, text.to_owned());
-        match self.decoder.text(text) {
+    async fn on_text(&mut self, text: Utf8Bytes) -> Step {
+        let invalid = |reason: String, text: &str| Step::Item(invalid(reason, text.to_owned()));
+        let decoded = match self.decoder.text(text.as_str()) {
             Ok(None) => {
-                text.clone_into(&mut self.header);
-                Step::Nothing
+                self.header = text;
+                return Step::Nothing;
             }
-            Ok(Some(Decoded::Socket(packet))) => Step::Packet(packet, text.to_owned()),
-            Ok(Some(Decoded::Engine(EnginePacket::Ping(data)))) => {
+            Ok(Some(Decoded::Socket(packet))) => return Step::Packet(packet, text),
+            Ok(Some(Decoded::Engine(packet))) => packet,
+            Err(error) => return invalid(error.to_string(), text.as_str()),
+        };
+        match decoded {
+            EnginePacket::Ping(data) => {
                 self.ping_deadline = tokio::time::Instant::now() + self.ping_window;
                 let pong = EnginePacket::Pong(data).encode();
                 let sent = tokio::time::timeout(WRITE_TIMEOUT, async {
@@ -262,31 +238,27 @@ impl Session {
                 .await;
                 match sent {
                     Ok(Ok(())) => Step::Nothing,
-                    Ok(Err(error)) => invalid(format!("cannot answer a ping: {error}")),
-                    Err(_) => invalid("cannot answer a ping: the socket is stuck".into()),
+                    Ok(Err(error)) => invalid(format!("cannot answer a ping: {error}"), &text),
+                    Err(_) => invalid("cannot answer a ping: the socket is stuck".into(), &text),
                 }
             }
-            Ok(Some(Decoded::Engine(EnginePacket::Noop))) => Step::Nothing,
-            Ok(Some(Decoded::Engine(EnginePacket::Close))) => Step::End(SioItem::Closed {
+            EnginePacket::Noop => Step::Nothing,
+            EnginePacket::Close => Step::End(Inbound::Closed {
                 code: None,
                 reason: "the server sent the Engine.IO close packet".into(),
             }),
-            Ok(Some(Decoded::Engine(other))) => {
-                invalid(format!("unexpected Engine.IO packet {other:?}"))
-            }
-            Err(error) => invalid(error.to_string()),
+            other => invalid(format!("unexpected Engine.IO packet {other:?}"), &text),
         }
     }
 
-    /// The inbox item for a packet received after the handshake.
-    pub(crate) fn to_item(&self, packet: SocketPacket) -> SioItem {
+    /// The item for a packet received after the handshake.
+    fn to_item(&self, packet: SocketPacket, raw: Utf8Bytes) -> Inbound {
         if packet.namespace != self.namespace {
-            return SioItem::Invalid {
-                reason: format!(
-                    "{} packet for namespace {:?} on a connection to {:?}",
-                    packet.kind, packet.namespace, self.namespace
-                ),
-            };
+            let reason = format!(
+                "{} packet for namespace {:?} on a connection to {:?}",
+                packet.kind, packet.namespace, self.namespace
+            );
+            return invalid(reason, raw.as_str().to_owned());
         }
         let args = |data: Value| match data {
             Value::Array(items) => items,
@@ -299,23 +271,37 @@ impl Session {
                     Some(Value::String(name)) => name,
                     _ => String::new(), // the decoder only lets named events through
                 };
-                SioItem::Event {
+                Inbound::Event {
                     name,
                     args: items.collect(),
                     ack_id: packet.id,
                     attachments: packet.attachments,
+                    raw,
                 }
             }
-            PacketKind::Ack | PacketKind::BinaryAck => SioItem::Ack {
+            PacketKind::Ack | PacketKind::BinaryAck => Inbound::Ack {
                 id: packet.id.unwrap_or_default(),
                 args: args(packet.data),
                 attachments: packet.attachments,
+                raw,
             },
-            PacketKind::ConnectError => SioItem::ConnectError { data: packet.data },
-            PacketKind::Disconnect => SioItem::Disconnect,
-            PacketKind::Connect => SioItem::Invalid {
-                reason: "CONNECT on a namespace already connected".into(),
+            PacketKind::ConnectError => Inbound::ConnectError {
+                data: packet.data,
+                raw,
             },
+            PacketKind::Disconnect => Inbound::Disconnect { raw },
+            PacketKind::Connect => invalid(
+                "CONNECT on a namespace already connected".into(),
+                raw.as_str().to_owned(),
+            ),
         }
+    }
+}
+
+/// An item for a frame that breaks the protocol, its reason saying so in socket.io's terms.
+fn invalid(reason: String, raw: String) -> Inbound {
+    Inbound::Invalid {
+        reason: format!("not a valid socket.io packet: {reason}"),
+        raw,
     }
 }

@@ -1,4 +1,4 @@
-//! Target addresses: from the base URL a user gives to the URL of a protocol's socket.
+//! Target addresses: from the base URL a user gives to the URL of a protocol's socket (pure).
 
 use url::Url;
 

@@ -1,8 +1,49 @@
-//! [`Unmet`]: why an expectation or step failed, with the evidence a report shows.
+//! [`Unmet`]: why an expectation or step failed, with the evidence a report shows, and its
+//! [`Cause`], which load runs count failures by.
 
 use serde_json::Value;
 
 use crate::matcher::MatchError;
+
+/// What kind of failure it is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// A message (or an HTTP answer) did not have the shape or values required.
+    Mismatch,
+    /// Nothing (or not everything) required arrived before the deadline.
+    Timeout,
+    /// A message arrived that must not (`absent`), or a connection was accepted that must not.
+    Unexpected,
+    /// The target refused a connection (socket.io `connect_error`).
+    Refused,
+    /// The target closed the connection (or closed it with the wrong code, or not at all).
+    Closed,
+    /// A send failed: the connection is gone or stuck.
+    ConnectionLost,
+    /// The target could not be reached.
+    Unreachable,
+    /// The scenario itself is wrong (a reference to a name never captured, …).
+    Scenario,
+}
+
+impl Cause {
+    /// The name reports use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::Mismatch => "mismatch",
+            Cause::Timeout => "timeout",
+            Cause::Unexpected => "unexpected",
+            Cause::Refused => "refused",
+            Cause::Closed => "closed",
+            Cause::ConnectionLost => "connection_lost",
+            Cause::Unreachable => "unreachable",
+            Cause::Scenario => "scenario",
+        }
+    }
+}
 
 /// Why an expectation failed, ready for the report.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,8 +56,8 @@ pub struct Unmet {
     pub expected: Option<String>,
     /// The actual value (`None`: missing or no message).
     pub actual: Option<Value>,
-    /// The failure is the scenario's fault (a reference to a name never captured).
-    pub scenario_error: bool,
+    /// What kind of failure.
+    pub cause: Cause,
 }
 
 impl Unmet {
@@ -27,16 +68,24 @@ impl Unmet {
             path: None,
             expected: None,
             actual: None,
-            scenario_error: false,
+            cause: Cause::Mismatch,
         }
     }
 
     /// A failure of the scenario itself (not of the target).
     pub fn scenario(message: impl Into<String>) -> Unmet {
-        Unmet {
-            scenario_error: true,
-            ..Unmet::new(message)
-        }
+        Unmet::new(message).because(Cause::Scenario)
+    }
+
+    /// The same failure with its cause set.
+    pub fn because(mut self, cause: Cause) -> Unmet {
+        self.cause = cause;
+        self
+    }
+
+    /// The failure is the scenario's fault, not the target's.
+    pub fn is_scenario_error(&self) -> bool {
+        self.cause == Cause::Scenario
     }
 
     /// Adds the path, the expected description and the actual value.

@@ -1,0 +1,276 @@
+//! What the session does when a command it asked for ends: a connect (accepted, refused or
+//! failed), a send, a close, an HTTP exchange.
+//!
+//! A completion that does not belong to the current wait (a stale connection) is ignored.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+use super::observer::{LatencyKind, Observer};
+use super::outcome::CheckKind;
+use super::session::{Link, Session, Wait};
+use super::transcript::{Content, Party, Received, Shown};
+use super::unmet::{Cause, Unmet};
+use crate::matcher::{self, Pattern};
+use crate::report::model::Direction;
+use crate::scenario::model::{Action, HttpStep};
+use crate::transport::http::HttpReply;
+use crate::transport::{Accepted, TransportError};
+
+impl Session {
+    pub(super) fn on_connected(
+        &mut self,
+        now: Instant,
+        conn: usize,
+        description: String,
+        result: Result<Accepted, TransportError>,
+        observer: &mut dyn Observer,
+    ) {
+        let Wait::Connect {
+            actor,
+            refused,
+            since,
+        } = self.wait
+        else {
+            return;
+        };
+        if self.conns.get(conn).copied().flatten() != Some(actor) {
+            return;
+        }
+        let party = Party::Actor(actor);
+        self.record(since, party, Direction::Sent, Content::Text(description));
+        let name = self.party_name(party);
+        match result {
+            Ok(accepted) => {
+                if let Some(answer) = accepted.answer {
+                    let seq = self.record(
+                        now,
+                        party,
+                        Direction::Received,
+                        Content::Text(answer.into()),
+                    );
+                    // The connect step took the target's answer.
+                    if let Some(record) = self.transcript.get_mut(seq) {
+                        record.matched = true;
+                    }
+                }
+                self.socket_ids.extend(accepted.socket_id);
+                self.actors[actor].link = Link::Open(conn);
+                observer.latency(
+                    LatencyKind::Connect,
+                    &name,
+                    now.saturating_duration_since(since),
+                );
+                if refused {
+                    let unmet = Unmet::new("the target accepted the connection")
+                        .with(None, Some("connect_error".to_owned()), None)
+                        .because(Cause::Unexpected);
+                    self.fail_check(now, since, Some(actor), CheckKind::Connect, unmet, observer);
+                    return;
+                }
+                self.check(now, since, Some(actor), CheckKind::Connect, None, observer);
+                self.wait = Wait::Ready;
+            }
+            Err(TransportError::Refused { data }) => {
+                self.conns[conn] = None;
+                let message = json!({ "connect_error": data });
+                self.actors[actor].link =
+                    Link::Closed(None, "the target refused the connection".to_owned());
+                self.take_in_refusal(now, actor, message.clone(), observer);
+                if refused {
+                    self.check(now, since, Some(actor), CheckKind::Connect, None, observer);
+                    self.wait = Wait::Ready;
+                    return;
+                }
+                let unmet = Unmet::new("the target refused the connection")
+                    .with(None, Some("a connection".to_owned()), Some(message))
+                    .because(Cause::Refused);
+                self.fail_check(now, since, Some(actor), CheckKind::Connect, unmet, observer);
+            }
+            Err(error) => {
+                self.conns[conn] = None;
+                let unmet = Unmet::new(error.to_string()).because(Cause::Unreachable);
+                self.check(
+                    now,
+                    since,
+                    Some(actor),
+                    CheckKind::Connect,
+                    Some(unmet.clone()),
+                    observer,
+                );
+                self.fail(&name, unmet, true);
+            }
+        }
+    }
+
+    /// A refusal's `connect_error` goes to the inbox (for an `expect`), checked against the
+    /// protocol's `connect_error` schema.
+    fn take_in_refusal(
+        &mut self,
+        now: Instant,
+        actor: usize,
+        message: Value,
+        observer: &mut dyn Observer,
+    ) {
+        let received = Arc::new(Received {
+            json: Some(message),
+            attachments: Vec::new(),
+            shown: Shown::Json,
+            raw: None,
+        });
+        self.file_received(now, actor, received, Some("connect_error"), None, observer);
+    }
+
+    pub(super) fn on_sent(
+        &mut self,
+        now: Instant,
+        conn: usize,
+        result: Result<(), TransportError>,
+        observer: &mut dyn Observer,
+    ) {
+        let Wait::Send { actor, .. } = self.wait else {
+            return;
+        };
+        if self.conns.get(conn).copied().flatten() != Some(actor) {
+            return;
+        }
+        let Wait::Send { record, since, .. } = std::mem::replace(&mut self.wait, Wait::Ready)
+        else {
+            return;
+        };
+        let name = self.party_name(Party::Actor(actor));
+        match result {
+            Ok(()) => {
+                if let Some(content) = record {
+                    self.record(now, Party::Actor(actor), Direction::Sent, content);
+                }
+                observer.sent();
+                self.last_cause = since;
+                self.check(now, since, Some(actor), CheckKind::Send, None, observer);
+            }
+            Err(TransportError::Unsupported(what)) => self.fail_scenario(
+                &name,
+                format!("{what} cannot be sent: this protocol's transport does not carry it"),
+            ),
+            Err(error) => {
+                let unmet = Unmet::new(format!("the connection is gone: {error}"))
+                    .because(Cause::ConnectionLost);
+                self.fail_check(now, since, Some(actor), CheckKind::Send, unmet, observer);
+            }
+        }
+    }
+
+    pub(super) fn on_closed(&mut self, now: Instant, conn: usize) {
+        let Wait::Close { actor } = self.wait else {
+            return;
+        };
+        if self.conns.get(conn).copied().flatten() != Some(actor) {
+            return;
+        }
+        self.conns[conn] = None;
+        let close = Content::Text("close 1000".to_owned());
+        self.record(now, Party::Actor(actor), Direction::Sent, close);
+        self.actors[actor].link = Link::Closed(None, "the connection ended".to_owned());
+        self.wait = Wait::Ready;
+    }
+
+    pub(super) fn on_http(
+        &mut self,
+        now: Instant,
+        result: Result<HttpReply, TransportError>,
+        observer: &mut dyn Observer,
+    ) {
+        let Wait::Http { since } = self.wait else {
+            return;
+        };
+        let plan = Arc::clone(&self.plan);
+        let step = match self.current.and_then(|i| plan.program.get(i)) {
+            Some(super::plan::Instruction::Step(planned)) => match &planned.step.action {
+                Action::Http(step) => step,
+                _ => return,
+            },
+            _ => return,
+        };
+        let reply = match result {
+            Ok(reply) => reply,
+            Err(error) => {
+                let unreachable = matches!(&error, TransportError::Http { reason, .. }
+                    if reason.starts_with("connection refused"));
+                let cause = if unreachable {
+                    Cause::Unreachable
+                } else {
+                    Cause::ConnectionLost
+                };
+                let unmet = Unmet::new(error.to_string()).because(cause);
+                self.check(
+                    now,
+                    since,
+                    None,
+                    CheckKind::Http,
+                    Some(unmet.clone()),
+                    observer,
+                );
+                self.fail("http", unmet, unreachable);
+                return;
+            }
+        };
+        let line = format!("{} {}", reply.status, reply.body)
+            .trim_end()
+            .to_owned();
+        self.record(now, Party::Http, Direction::Received, Content::Text(line));
+        let subject = format!("{} {}", step.method, step.path);
+        observer.latency(
+            LatencyKind::Http,
+            &subject,
+            now.saturating_duration_since(since),
+        );
+        match judge_reply(step, &reply, &self.captures, self.unix_ms(now)) {
+            Ok(bindings) => {
+                self.keep(bindings);
+                self.check(now, since, None, CheckKind::Http, None, observer);
+                self.wait = Wait::Ready;
+            }
+            Err(unmet) => self.fail_check(now, since, None, CheckKind::Http, unmet, observer),
+        }
+    }
+}
+
+/// The status and body of an HTTP answer against the step; the new captures if they hold.
+fn judge_reply(
+    step: &HttpStep,
+    reply: &HttpReply,
+    captures: &matcher::Captures,
+    now_ms: i64,
+) -> Result<matcher::Captures, Unmet> {
+    if let Some(want) = step.status
+        && reply.status != want
+    {
+        return Err(Unmet::new(format!(
+            "HTTP status {} where {want} was expected (body: {})",
+            reply.status, reply.body
+        ))
+        .with(
+            Some("status".to_owned()),
+            Some(want.to_string()),
+            Some(Value::from(reply.status)),
+        ));
+    }
+    let Some(pattern) = &step.response else {
+        return Ok(matcher::Captures::new());
+    };
+    let Some(json) = &reply.json else {
+        return Err(not_json(pattern, &reply.body));
+    };
+    matcher::matches_at(pattern, json, captures, now_ms)
+        .map_err(|error| Unmet::from_match("response body", error))
+}
+
+fn not_json(pattern: &Pattern, body: &str) -> Unmet {
+    Unmet::new(format!("the response body is not JSON: {body:?}")).with(
+        Some("$".to_owned()),
+        Some(matcher::describe(pattern)),
+        None,
+    )
+}

@@ -1,0 +1,233 @@
+//! Telling a session's own messages from other sessions' traffic on a shared target.
+//!
+//! Some protocols push every event to every client (ark), so a session on a shared server also
+//! receives what earlier or parallel sessions caused (an agent registered three scenarios ago
+//! goes offline now). Each session has [`SessionMarkers`]: its `${run_id}` and every string it
+//! captures (server ids), cut into *tokens* (runs of letters and digits of at least
+//! [`MIN_TOKEN_LEN`] characters). A message is *foreign* when one of its string values holds a
+//! token of another live or recently ended session and none of this session's. A message that
+//! names nobody's token is never foreign, so an `absent` check still catches an event the target
+//! should not have sent.
+//!
+//! The [`MarkerIndex`] maps tokens to the sessions that own them and is shared by a run's
+//! sessions; lookups are by token (a hash lookup per token of the message), never a scan of all
+//! markers. A session's tokens are its own until it ends, then linger for
+//! [`MarkerIndex::linger`] (events it caused may still arrive) and are removed.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Tokens shorter than this are too likely to occur by chance ("ASA", "agent", "ok").
+pub const MIN_TOKEN_LEN: usize = 8;
+
+/// How long an ended session's tokens still mark its traffic, by default.
+pub const DEFAULT_LINGER: Duration = Duration::from_secs(30);
+
+/// The tokens of every session of a run.
+#[derive(Debug)]
+pub struct MarkerIndex {
+    state: RwLock<IndexState>,
+    linger: Duration,
+}
+
+#[derive(Debug, Default)]
+struct IndexState {
+    owners: HashMap<Box<str>, Vec<u64>>,
+    next_session: u64,
+    /// Ended sessions whose tokens go at the given time.
+    ended: VecDeque<(Instant, u64, Vec<Box<str>>)>,
+}
+
+impl Default for MarkerIndex {
+    fn default() -> Self {
+        MarkerIndex::new(DEFAULT_LINGER)
+    }
+}
+
+impl MarkerIndex {
+    /// An empty index whose ended sessions' tokens linger for `linger`.
+    pub fn new(linger: Duration) -> MarkerIndex {
+        MarkerIndex {
+            state: RwLock::new(IndexState::default()),
+            linger,
+        }
+    }
+
+    /// How long an ended session's tokens linger.
+    pub fn linger(&self) -> Duration {
+        self.linger
+    }
+
+    /// Markers for a new session.
+    pub fn session(self: &Arc<Self>) -> SessionMarkers {
+        let id = match self.state.write() {
+            Ok(mut state) => {
+                state.next_session += 1;
+                state.next_session
+            }
+            Err(_) => 0,
+        };
+        SessionMarkers {
+            index: Arc::clone(self),
+            id,
+            own: HashSet::new(),
+        }
+    }
+
+    /// Tokens indexed (for tests and diagnostics).
+    pub fn len(&self) -> usize {
+        self.state.read().map_or(0, |s| s.owners.len())
+    }
+
+    /// True when no token is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn add(&self, session: u64, token: &str) {
+        if let Ok(mut state) = self.state.write() {
+            let owners = state.owners.entry(token.into()).or_default();
+            if !owners.contains(&session) {
+                owners.push(session);
+            }
+        }
+    }
+
+    /// Whether `token` belongs to a session other than `session`.
+    fn owned_by_other(&self, session: u64, token: &str) -> bool {
+        self.state.read().is_ok_and(|state| {
+            state
+                .owners
+                .get(token)
+                .is_some_and(|owners| owners.iter().any(|&o| o != session))
+        })
+    }
+
+    fn end(&self, session: u64, tokens: Vec<Box<str>>, now: Instant) {
+        let Ok(mut state) = self.state.write() else {
+            return;
+        };
+        state.ended.push_back((now + self.linger, session, tokens));
+        while state.ended.front().is_some_and(|(at, _, _)| *at <= now) {
+            let Some((_, gone, tokens)) = state.ended.pop_front() else {
+                break;
+            };
+            for token in tokens {
+                if let Some(owners) = state.owners.get_mut(&token) {
+                    owners.retain(|&o| o != gone);
+                    if owners.is_empty() {
+                        state.owners.remove(&token);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One session's markers.
+#[derive(Debug)]
+pub struct SessionMarkers {
+    index: Arc<MarkerIndex>,
+    id: u64,
+    own: HashSet<Box<str>>,
+}
+
+impl SessionMarkers {
+    /// Makes the tokens of `value` this session's.
+    pub fn add(&mut self, value: &str) {
+        for token in tokens(value) {
+            if self.own.insert(token.into()) {
+                self.index.add(self.id, token);
+            }
+        }
+    }
+
+    /// Whether `message` is another session's traffic (see the module documentation).
+    pub fn is_foreign(&self, message: &Value) -> bool {
+        let mut others = false;
+        let mine = visit_strings(message, &mut |text| {
+            for token in tokens(text) {
+                if self.own.contains(token) {
+                    return true;
+                }
+                others = others || self.index.owned_by_other(self.id, token);
+            }
+            false
+        });
+        !mine && others
+    }
+
+    /// Like [`is_foreign`](Self::is_foreign), for a message that is not JSON.
+    pub fn is_foreign_text(&self, text: &str) -> bool {
+        let mut others = false;
+        for token in tokens(text) {
+            if self.own.contains(token) {
+                return false;
+            }
+            others = others || self.index.owned_by_other(self.id, token);
+        }
+        others
+    }
+}
+
+impl Drop for SessionMarkers {
+    fn drop(&mut self) {
+        let tokens = std::mem::take(&mut self.own).into_iter().collect();
+        self.index.end(self.id, tokens, Instant::now());
+    }
+}
+
+/// Calls `found` on every string value of `value` until it returns true; returns whether it did.
+fn visit_strings(value: &Value, found: &mut impl FnMut(&str) -> bool) -> bool {
+    match value {
+        Value::String(text) => found(text),
+        Value::Array(items) => items.iter().any(|v| visit_strings(v, found)),
+        Value::Object(map) => map.values().any(|v| visit_strings(v, found)),
+        _ => false,
+    }
+}
+
+/// The runs of ASCII letters and digits of `text` that are long enough to be markers.
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| t.len() >= MIN_TOKEN_LEN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_message_is_foreign_only_if_it_names_another_session_and_not_this_one() {
+        let index = Arc::new(MarkerIndex::default());
+        let mut a = index.session();
+        let mut b = index.session();
+        a.add("aaaaaa1234");
+        a.add("11111111-aaaa");
+        b.add("bbbbbb1234");
+        b.add("ASA"); // too short to be a marker
+        assert!(b.is_foreign(&json!({"jobId": "11111111-aaaa"})));
+        assert!(!a.is_foreign(&json!({"jobId": "11111111-aaaa"})));
+        assert!(!b.is_foreign(&json!({"jobId": "11111111-aaaa", "agentId": "agent-bbbbbb1234"})));
+        assert!(!b.is_foreign(&json!({"gameType": "ASA", "jobId": "unknown-origin"})));
+        assert!(b.is_foreign_text("agent-aaaaaa1234 went away"));
+    }
+
+    #[test]
+    fn an_ended_sessions_tokens_linger_then_go() {
+        let index = Arc::new(MarkerIndex::new(Duration::ZERO));
+        let mut a = index.session();
+        a.add("agent-aaaaaa1234");
+        let b = index.session();
+        assert!(b.is_foreign(&json!({"agentId": "agent-aaaaaa1234"})));
+        drop(a);
+        // With no linger, the next ending session's bookkeeping removes them.
+        drop(index.session());
+        assert!(!b.is_foreign(&json!({"agentId": "agent-aaaaaa1234"})));
+        assert!(index.is_empty());
+    }
+}

@@ -1,0 +1,233 @@
+//! Plans: what a session needs that does not change while it runs, built once and shared (in an
+//! `Arc`) by every session of a scenario — one per virtual user under load.
+//!
+//! A [`ScenarioPlan`] is the scenario flattened into a program (`repeat` becomes loop
+//! instructions), each expectation's patterns with their "has references" flag decided, the
+//! actors, the protocol ([`ProtocolSuite`]: profile and compiled schemas), the target and the
+//! run's options. Nothing here does I/O or reads a clock.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::matcher::{Pattern, has_references};
+use crate::profile::Profile;
+use crate::scenario::model::{Action, Actor, Expectation, Scenario, Step};
+use crate::schema::SchemaSet;
+use crate::transport::Limits;
+
+/// What the harness knows of one protocol: its profile and compiled schemas.
+pub struct ProtocolSuite {
+    /// How to talk to it.
+    pub profile: Profile,
+    /// Its message schemas.
+    pub schemas: SchemaSet,
+}
+
+/// How much of a session's transcript is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TranscriptLimit {
+    /// Everything, up to this many entries (later ones are counted, not kept).
+    Full(usize),
+    /// Only the last this many entries (under load: enough to show a failure's context).
+    Tail(usize),
+}
+
+/// Options of a run, shared by its sessions.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Every timeout, window and sleep is multiplied by this (slow CI machines stretch it).
+    pub time_scale: f64,
+    /// Transport limits.
+    pub limits: Limits,
+    /// Run variables (`--var name=value`), overriding the profile's defaults.
+    pub vars: BTreeMap<String, String>,
+    /// How much transcript each session keeps.
+    pub transcript: TranscriptLimit,
+}
+
+/// The most transcript entries a conformance session keeps.
+pub const MAX_TRANSCRIPT_ENTRIES: usize = 100_000;
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            time_scale: 1.0,
+            limits: Limits::default(),
+            vars: BTreeMap::new(),
+            transcript: TranscriptLimit::Full(MAX_TRANSCRIPT_ENTRIES),
+        }
+    }
+}
+
+/// A server to run scenarios against.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Base URL (`http://host:port`).
+    pub url: String,
+    /// Optional capabilities it declares.
+    pub capabilities: BTreeSet<String>,
+}
+
+/// One instruction of a scenario's program.
+#[derive(Debug)]
+pub enum Instruction {
+    /// Carry out a step.
+    Step(PlannedStep),
+    /// Start of a `repeat`: `times` rounds of the instructions up to `end` (its `LoopEnd`).
+    LoopStart {
+        /// Rounds.
+        times: u32,
+        /// Index of the matching [`Instruction::LoopEnd`].
+        end: usize,
+    },
+    /// End of a round: back to `start` (the `LoopStart`) if rounds remain.
+    LoopEnd {
+        /// Index of the matching [`Instruction::LoopStart`].
+        start: usize,
+    },
+}
+
+/// A step with what the executor decided about it once.
+#[derive(Debug)]
+pub struct PlannedStep {
+    /// The step as parsed.
+    pub step: Step,
+    /// Its 1-based number in the file (steps of a `repeat` numbered after it, in order).
+    pub number: usize,
+    /// The patterns of its expectation, shared, each with whether it holds `${refs}`.
+    pub patterns: Vec<(Arc<Pattern>, bool)>,
+}
+
+/// A scenario ready to run against one target.
+pub struct ScenarioPlan {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Its protocol.
+    pub suite: Arc<ProtocolSuite>,
+    /// The target's base URL.
+    pub target_url: String,
+    /// The run's options.
+    pub options: Arc<RunOptions>,
+    /// The flattened steps.
+    pub program: Vec<Instruction>,
+}
+
+impl ScenarioPlan {
+    /// Plans `scenario` against `target_url`.
+    pub fn new(
+        scenario: Scenario,
+        suite: Arc<ProtocolSuite>,
+        target_url: String,
+        options: Arc<RunOptions>,
+    ) -> ScenarioPlan {
+        let mut program = Vec::new();
+        let mut number = 0;
+        flatten(&scenario.steps, &mut program, &mut number);
+        ScenarioPlan {
+            scenario,
+            suite,
+            target_url,
+            options,
+            program,
+        }
+    }
+
+    /// The declared actor of index `index`.
+    pub fn actor(&self, index: usize) -> Option<&Actor> {
+        self.scenario.actors.get(index)
+    }
+
+    /// The index of the actor named `name`.
+    pub fn actor_index(&self, name: &str) -> Option<usize> {
+        self.scenario.actors.iter().position(|a| a.name == name)
+    }
+
+    /// `duration` stretched by the run's time scale.
+    pub fn scaled(&self, duration: Duration) -> Duration {
+        duration.mul_f64(self.options.time_scale)
+    }
+
+    /// The longest one pass may take: every step's own bound (its timeout, window or sleep,
+    /// else the scenario's timeout), rounds counted, scaled, plus a margin for connects and
+    /// closes. The driver gives up past it, so a transport that hangs cannot hang a run.
+    pub fn budget(&self) -> Duration {
+        let mut total = Duration::ZERO;
+        let mut rounds: Vec<u32> = Vec::new();
+        for instruction in &self.program {
+            match instruction {
+                Instruction::LoopStart { times, .. } => rounds.push(*times),
+                Instruction::LoopEnd { .. } => {
+                    rounds.pop();
+                }
+                Instruction::Step(planned) => {
+                    let factor: u32 = rounds.iter().product();
+                    total = total.saturating_add(self.step_bound(&planned.step) * factor);
+                }
+            }
+        }
+        self.scaled(total) + Duration::from_secs(10)
+    }
+
+    fn step_bound(&self, step: &Step) -> Duration {
+        let scenario_timeout = self.scenario.timeout;
+        match &step.action {
+            Action::Sleep(duration) => *duration,
+            Action::Expect {
+                expectation: Expectation::Absent { within, .. },
+                ..
+            } => *within,
+            Action::Expect { timeout, .. } | Action::ExpectClose { timeout, .. } => {
+                timeout.unwrap_or(scenario_timeout)
+            }
+            _ => scenario_timeout,
+        }
+    }
+}
+
+fn flatten(steps: &[Step], program: &mut Vec<Instruction>, number: &mut usize) {
+    for step in steps {
+        *number += 1;
+        if let Action::Repeat { times, steps } = &step.action {
+            let start = program.len();
+            program.push(Instruction::LoopStart {
+                times: *times,
+                end: 0,
+            });
+            flatten(steps, program, number);
+            let end = program.len();
+            program.push(Instruction::LoopEnd { start });
+            program[start] = Instruction::LoopStart { times: *times, end };
+            continue;
+        }
+        program.push(Instruction::Step(PlannedStep {
+            patterns: patterns_of(&step.action),
+            step: step.clone(),
+            number: *number,
+        }));
+    }
+}
+
+/// The patterns an expectation matches with, in order (an ack's argument list wrapped as the
+/// inbox shows acks: `{args: [...]}`).
+fn patterns_of(action: &Action) -> Vec<(Arc<Pattern>, bool)> {
+    let Action::Expect { expectation, .. } = action else {
+        return Vec::new();
+    };
+    let patterns: Vec<Pattern> = match expectation {
+        Expectation::Next(p) | Expectation::Eventually(p) => vec![p.clone()],
+        Expectation::Unordered(ps) => ps.clone(),
+        Expectation::Absent { pattern, .. } => pattern.iter().cloned().collect(),
+        Expectation::Ack { args, .. } => vec![Pattern::Object {
+            fields: vec![("args".to_owned(), args.clone())],
+            exact: false,
+        }],
+    };
+    patterns
+        .into_iter()
+        .map(|p| {
+            let referencing = has_references(&p);
+            (Arc::new(p), referencing)
+        })
+        .collect()
+}

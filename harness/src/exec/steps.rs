@@ -1,0 +1,394 @@
+//! Starting each kind of step: what it sends, asks the driver for, or waits for.
+//!
+//! `${refs}` are resolved here, once per step; a reference to a name never captured, or a step
+//! about a connection that is not open, is the scenario's fault, not the target's.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::outcome::CheckKind;
+use super::plan::PlannedStep;
+use super::session::{AwaitingAck, Command, ExpectWait, HttpRequest, Link, Session, Wait};
+use super::transcript::{Content, Party};
+use crate::matcher::{self, MatchError, prepare};
+use crate::report::model::Direction;
+use crate::scenario::model::{Action, EmitStep, Expectation, HttpStep, Outgoing};
+use crate::transport::address::http_base;
+use crate::transport::http::Body;
+use crate::transport::{ConnectRequest, Outbound};
+
+/// The kind of check a step makes, if it judges the target at all (`sleep` does not).
+pub fn check_kind(action: &Action) -> Option<CheckKind> {
+    match action {
+        Action::Connect { .. } => Some(CheckKind::Connect),
+        Action::Emit(_) | Action::AckReply { .. } | Action::Send { .. } => Some(CheckKind::Send),
+        Action::Http(_) => Some(CheckKind::Http),
+        Action::Expect { .. } => Some(CheckKind::Expect),
+        Action::ExpectClose { .. } => Some(CheckKind::Close),
+        Action::Disconnect { .. } | Action::Sleep(_) | Action::Repeat { .. } => None,
+    }
+}
+
+impl Session {
+    pub(super) fn start_step(&mut self, now: Instant, planned: &PlannedStep) {
+        match &planned.step.action {
+            Action::Connect { actor, refused } => self.connect(now, actor, *refused),
+            Action::Disconnect { actor } => self.disconnect(now, actor),
+            Action::ExpectClose {
+                actor,
+                code,
+                timeout,
+            } => {
+                let Some(index) = self.known_actor(actor) else {
+                    return;
+                };
+                let wait = timeout.unwrap_or(self.plan.scenario.timeout);
+                self.wait = Wait::TargetClose {
+                    actor: index,
+                    code: *code,
+                    deadline: now + self.plan.scaled(wait),
+                    since: now,
+                };
+            }
+            Action::Send { actor, frame } => self.send(now, actor, frame),
+            Action::Emit(emit) => self.emit(now, emit),
+            Action::AckReply { actor, to, args } => self.ack_reply(now, actor, to, args),
+            Action::Http(http) => self.http(now, http),
+            Action::Expect {
+                actors,
+                expectation,
+                timeout,
+            } => self.expect(now, planned, actors, expectation, *timeout),
+            Action::Sleep(duration) => {
+                self.wait = Wait::Sleep {
+                    until: now + self.plan.scaled(*duration),
+                }
+            }
+            // Flattened into loop instructions by the plan.
+            Action::Repeat { .. } => {}
+        }
+    }
+
+    /// The index of a declared actor whose connection exists (open or closed since); otherwise
+    /// the scenario is wrong and the session ends.
+    fn known_actor(&mut self, actor: &str) -> Option<usize> {
+        let index = self.plan.actor_index(actor);
+        match index.and_then(|i| self.actors.get(i)) {
+            Some(state) if !matches!(state.link, Link::Idle) => index,
+            _ => {
+                self.fail_scenario(
+                    actor,
+                    format!("{actor} is not connected (add `- connect: {actor}` before this step)"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The open connection of `actor`: its index and tag. A connection the target closed
+    /// cannot carry the step: that is the target's doing.
+    fn open_link(&mut self, actor: &str) -> Option<(usize, usize)> {
+        let index = self.known_actor(actor)?;
+        match self.actors[index].link {
+            Link::Open(conn) => Some((index, conn)),
+            _ => {
+                let unmet = super::unmet::Unmet::new(format!("{actor}'s connection is closed"))
+                    .because(super::unmet::Cause::Closed);
+                self.fail(actor, unmet, false);
+                None
+            }
+        }
+    }
+
+    fn resolved<T>(&mut self, actor: &str, value: Result<T, MatchError>) -> Option<T> {
+        match value {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.fail_scenario(actor, error.to_string());
+                None
+            }
+        }
+    }
+
+    fn connect(&mut self, now: Instant, actor: &str, refused: bool) {
+        let plan = Arc::clone(&self.plan);
+        let Some(index) = plan.actor_index(actor) else {
+            self.fail_scenario(actor, format!("unknown actor {actor}"));
+            return;
+        };
+        let declared = &plan.scenario.actors[index];
+        let mut query = Vec::new();
+        for (name, value) in &declared.query {
+            let value = matcher::interpolate(value, &self.captures);
+            let Some(value) = self.resolved(actor, value) else {
+                return;
+            };
+            query.push((name.clone(), value));
+        }
+        let auth = match &declared.auth {
+            Some(auth) => {
+                let auth = matcher::resolve_value(auth, &self.captures);
+                let Some(auth) = self.resolved(actor, auth) else {
+                    return;
+                };
+                Some(auth)
+            }
+            None => None,
+        };
+        let profile = &plan.suite.profile;
+        let conn = self.conns.len();
+        self.conns.push(Some(index));
+        self.actors[index] = super::session::ActorState::new();
+        self.commands.push_back(Command::Connect {
+            conn,
+            request: ConnectRequest {
+                target: plan.target_url.clone(),
+                path: profile.connect_path().to_owned(),
+                namespace: profile.namespace.clone().unwrap_or_else(|| "/".to_owned()),
+                query,
+                auth,
+                timeout: plan.scaled(plan.scenario.timeout),
+                limits: plan.options.limits.clone(),
+            },
+        });
+        self.last_cause = now;
+        self.wait = Wait::Connect {
+            actor: index,
+            refused,
+            since: now,
+        };
+    }
+
+    fn disconnect(&mut self, now: Instant, actor: &str) {
+        let Some(index) = self.known_actor(actor) else {
+            return;
+        };
+        match self.actors[index].link {
+            Link::Open(conn) => {
+                self.commands.push_back(Command::Close { conn });
+                self.wait = Wait::Close { actor: index };
+            }
+            _ => {
+                let close = Content::Text("close 1000".to_owned());
+                self.record(now, Party::Actor(index), Direction::Sent, close);
+            }
+        }
+    }
+
+    fn send(&mut self, now: Instant, actor: &str, frame: &Outgoing) {
+        let (message, content) = match frame {
+            Outgoing::Json(value) => {
+                let value = matcher::resolve_value(value, &self.captures);
+                let Some(value) = self.resolved(actor, value) else {
+                    return;
+                };
+                (Outbound::Text(value.to_string()), Content::Json(value))
+            }
+            Outgoing::Text(text) => (Outbound::Text(text.clone()), Content::Text(text.clone())),
+            Outgoing::Binary(bytes) => (
+                Outbound::Binary(bytes.clone()),
+                Content::Binary(bytes.clone()),
+            ),
+        };
+        // Raw frames are recorded as they leave, before the target can answer them.
+        let party = self
+            .plan
+            .actor_index(actor)
+            .map_or(Party::Http, Party::Actor);
+        self.record(now, party, Direction::Sent, content);
+        let Some((index, conn)) = self.open_link(actor) else {
+            return;
+        };
+        self.commands.push_back(Command::Send { conn, message });
+        self.wait = Wait::Send {
+            actor: index,
+            record: None,
+            since: now,
+        };
+    }
+
+    fn emit(&mut self, now: Instant, emit: &EmitStep) {
+        let actor = emit.actor.as_str();
+        let args = emit
+            .args
+            .iter()
+            .map(|a| matcher::resolve_value(a, &self.captures))
+            .collect::<Result<Vec<Value>, _>>();
+        let Some(args) = self.resolved(actor, args) else {
+            return;
+        };
+        let Some((index, conn)) = self.open_link(actor) else {
+            return;
+        };
+        let event: Arc<str> = Arc::from(emit.event.as_str());
+        let label: Option<Arc<str>> = emit.ack.as_deref().map(Arc::from);
+        let state = &mut self.actors[index];
+        let ack_id = label.as_ref().map(|label| {
+            let id = state.next_ack_id;
+            state.next_ack_id += 1;
+            state.awaiting.insert(
+                id,
+                AwaitingAck {
+                    label: Arc::clone(label),
+                    event: Arc::clone(&event),
+                    sent_at: now,
+                },
+            );
+            if let Some(earlier) = state.labels.insert(Arc::clone(label), id) {
+                state.inbox.retire_ack(earlier);
+            }
+            id
+        });
+        let args: Arc<[Value]> = args.into();
+        self.commands.push_back(Command::Send {
+            conn,
+            message: Outbound::Event {
+                name: emit.event.clone(),
+                args: args.to_vec(),
+                ack_id,
+                attachments: Vec::new(),
+            },
+        });
+        self.wait = Wait::Send {
+            actor: index,
+            record: Some(Content::Emit {
+                event,
+                args,
+                label,
+                ack_id,
+            }),
+            since: now,
+        };
+    }
+
+    fn ack_reply(&mut self, now: Instant, actor: &str, to: &str, args: &[Value]) {
+        let text = matcher::interpolate(to, &self.captures);
+        let Some(text) = self.resolved(actor, text) else {
+            return;
+        };
+        let Ok(id) = text.trim().parse::<u64>() else {
+            self.fail_scenario(
+                actor,
+                format!("`to` must be an ack id (a number), got {text:?}"),
+            );
+            return;
+        };
+        let args = args
+            .iter()
+            .map(|a| matcher::resolve_value(a, &self.captures))
+            .collect::<Result<Vec<Value>, _>>();
+        let Some(args) = self.resolved(actor, args) else {
+            return;
+        };
+        let Some((index, conn)) = self.open_link(actor) else {
+            return;
+        };
+        let args: Arc<[Value]> = args.into();
+        self.commands.push_back(Command::Send {
+            conn,
+            message: Outbound::Ack {
+                id,
+                args: args.to_vec(),
+            },
+        });
+        self.wait = Wait::Send {
+            actor: index,
+            record: Some(Content::AckReply { id, args }),
+            since: now,
+        };
+    }
+
+    fn http(&mut self, now: Instant, step: &HttpStep) {
+        const ACTOR: &str = "http";
+        let path = matcher::interpolate(&step.path, &self.captures);
+        let Some(path) = self.resolved(ACTOR, path) else {
+            return;
+        };
+        let mut headers = std::collections::BTreeMap::new();
+        for (name, value) in &step.headers {
+            let value = matcher::interpolate(value, &self.captures);
+            let Some(value) = self.resolved(ACTOR, value) else {
+                return;
+            };
+            headers.insert(name.clone(), value);
+        }
+        let body = match &step.body {
+            Some(Outgoing::Json(value)) => {
+                let value = matcher::resolve_value(value, &self.captures);
+                let Some(value) = self.resolved(ACTOR, value) else {
+                    return;
+                };
+                Some(Body::Json(value))
+            }
+            Some(Outgoing::Text(text)) => Some(Body::Text(text.clone())),
+            Some(Outgoing::Binary(bytes)) => {
+                Some(Body::Text(String::from_utf8_lossy(bytes).into_owned()))
+            }
+            None => None,
+        };
+        let shown_body = match &body {
+            Some(Body::Json(value)) => format!(" {value}"),
+            Some(Body::Text(text)) => format!(" {text}"),
+            None => String::new(),
+        };
+        let line = format!("{} {path}{shown_body}", step.method);
+        self.record(now, Party::Http, Direction::Sent, Content::Text(line));
+        let base = match http_base(&self.plan.target_url) {
+            Ok(base) => base,
+            Err(error) => {
+                let message = format!("invalid target URL {:?}: {error}", self.plan.target_url);
+                let unmet =
+                    super::unmet::Unmet::new(message).because(super::unmet::Cause::Unreachable);
+                self.fail(ACTOR, unmet, true);
+                return;
+            }
+        };
+        self.commands.push_back(Command::Http(HttpRequest {
+            method: step.method.clone(),
+            url: format!("{base}{path}"),
+            headers,
+            body,
+            timeout: self.plan.scaled(self.plan.scenario.timeout),
+        }));
+        self.last_cause = now;
+        self.wait = Wait::Http { since: now };
+    }
+
+    fn expect(
+        &mut self,
+        now: Instant,
+        planned: &PlannedStep,
+        actors: &[String],
+        expectation: &Expectation,
+        timeout: Option<std::time::Duration>,
+    ) {
+        // One window for every actor named: `absent` on two actors for 600 ms means the same
+        // 600 ms, not 1.2 s.
+        let window = match expectation {
+            Expectation::Absent { within, .. } => *within,
+            _ => timeout.unwrap_or(self.plan.scenario.timeout),
+        };
+        let mut indices = Vec::with_capacity(actors.len());
+        for actor in actors {
+            let Some(index) = self.known_actor(actor) else {
+                return;
+            };
+            indices.push(index);
+        }
+        let patterns = planned
+            .patterns
+            .iter()
+            .map(|(pattern, referencing)| prepare(pattern, *referencing, &self.captures))
+            .collect();
+        self.wait = Wait::Expect(Box::new(ExpectWait {
+            actors: indices,
+            current: 0,
+            deadline: now + self.plan.scaled(window),
+            patterns,
+            scan: Default::default(),
+            since: now,
+        }));
+    }
+}

@@ -1,0 +1,218 @@
+//! Deciding the waits that depend on what arrives: `expect` steps (each named actor in turn,
+//! within one window) and `expect_close`.
+//!
+//! A wait is re-examined after every input; an inbox check is incremental, so this costs one
+//! match per new message, not a rescan.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use super::inbox::{Clock, MatchContext, Met, Progress, Want};
+use super::observer::{LatencyKind, Observer};
+use super::outcome::CheckKind;
+use super::session::{ExpectWait, Link, Session, Wait, is_foreign};
+use super::transcript::Received;
+use super::unmet::{Cause, Unmet};
+use crate::matcher::Pattern;
+use crate::scenario::model::{Action, Expectation};
+use crate::schema::SchemaSet;
+
+impl Session {
+    /// Checks the current `expect` step; true if it was decided (met or failed).
+    pub(super) fn poll_expect(&mut self, now: Instant, observer: &mut dyn Observer) -> bool {
+        let Wait::Expect(mut wait) = std::mem::replace(&mut self.wait, Wait::Ready) else {
+            return false;
+        };
+        loop {
+            let Some(&actor) = wait.actors.get(wait.current) else {
+                // Every actor met it: `self.wait` is `Ready`.
+                return true;
+            };
+            match self.check_actor(now, &mut wait, actor) {
+                Progress::Waiting => {
+                    self.wait = Wait::Expect(wait);
+                    return false;
+                }
+                Progress::Met(met) => {
+                    self.met(now, &wait, actor, met, observer);
+                    wait.current += 1;
+                    wait.scan = Default::default();
+                }
+                Progress::Unmet(mut unmet) => {
+                    if let Link::Closed(code, reason) = &self.actors[actor].link {
+                        unmet.message = format!(
+                            "{} (the connection was closed: code {code:?}, {reason})",
+                            unmet.message
+                        );
+                        if unmet.cause == Cause::Timeout {
+                            unmet.cause = Cause::Closed;
+                        }
+                    }
+                    let since = wait.since;
+                    self.fail_check(now, since, Some(actor), CheckKind::Expect, unmet, observer);
+                    return true;
+                }
+            }
+        }
+    }
+
+    fn check_actor(&mut self, now: Instant, wait: &mut ExpectWait, actor: usize) -> Progress {
+        let plan = Arc::clone(&self.plan);
+        let Some(Action::Expect { expectation, .. }) = self
+            .current
+            .and_then(|i| plan.program.get(i))
+            .and_then(|instruction| match instruction {
+                super::plan::Instruction::Step(planned) => Some(&planned.step.action),
+                _ => None,
+            })
+        else {
+            return Progress::Unmet(Unmet::scenario("no expect step is under way"));
+        };
+        let state = &self.actors[actor];
+        let ended = state.is_closed() || now >= wait.deadline;
+        let clock = if ended {
+            Clock::Expired
+        } else {
+            Clock::Running
+        };
+        let patterns: Vec<&Pattern> = wait.patterns.iter().map(|p| p.get()).collect();
+        let want = match (expectation, patterns.as_slice()) {
+            (Expectation::Next(_), [p]) => Want::Next(p),
+            (Expectation::Eventually(_), [p]) => Want::Eventually(p),
+            (Expectation::Unordered(_), all) => Want::Unordered(all),
+            (Expectation::Absent { .. }, [p]) => Want::Absent(Some(p)),
+            (Expectation::Absent { .. }, []) => Want::Absent(None),
+            (Expectation::Ack { label, .. }, [p]) => match state.labels.get(label.as_str()) {
+                Some(&id) => Want::Ack {
+                    id,
+                    label,
+                    pattern: p,
+                },
+                None => {
+                    return Progress::Unmet(Unmet::scenario(format!(
+                        "no emit of this session asked for an ack labelled \"{label}\""
+                    )));
+                }
+            },
+            _ => return Progress::Unmet(Unmet::scenario("the expectation has no pattern")),
+        };
+        let markers = self.markers.as_ref();
+        let foreign = |r: &Received| is_foreign(markers, r);
+        let ctx = MatchContext {
+            captures: &self.captures,
+            now_ms: self.unix_ms(now),
+            is_foreign: &foreign,
+        };
+        let state = &mut self.actors[actor];
+        let progress = state.inbox.check(want, &mut wait.scan, &ctx, clock);
+        self.apply_marks(actor);
+        progress
+    }
+
+    /// One actor met the current expectation: captures kept, check and latency recorded.
+    fn met(
+        &mut self,
+        now: Instant,
+        wait: &ExpectWait,
+        actor: usize,
+        met: Met,
+        observer: &mut dyn Observer,
+    ) {
+        self.keep(met.bindings);
+        self.check(
+            now,
+            wait.since,
+            Some(actor),
+            CheckKind::Expect,
+            None,
+            observer,
+        );
+        let Some((at, received)) = met.taken else {
+            return;
+        };
+        // An ack's own round trip is measured when it arrives.
+        if received
+            .json
+            .as_ref()
+            .is_some_and(|j| j.get("ack").is_some())
+        {
+            return;
+        }
+        let kind = if wait.actors.len() > 1 {
+            LatencyKind::FanOut
+        } else {
+            LatencyKind::RoundTrip
+        };
+        let subject = message_type(&self.plan.suite.schemas, &received);
+        observer.latency(kind, subject, at.saturating_duration_since(self.last_cause));
+    }
+
+    /// Checks the current `expect_close` step; true if it was decided.
+    pub(super) fn poll_target_close(&mut self, now: Instant, observer: &mut dyn Observer) -> bool {
+        let Wait::TargetClose {
+            actor,
+            code,
+            deadline,
+            since,
+        } = self.wait
+        else {
+            return false;
+        };
+        let unmet =
+            match &self.actors[actor].link {
+                Link::Closed(got, reason) => match code {
+                    Some(want) if *got != Some(want) => Some(
+                        Unmet::new(format!(
+                            "the connection closed with code {got:?} ({reason}), expected {want}"
+                        ))
+                        .with(
+                            None,
+                            Some(format!("close code {want}")),
+                            got.map(Value::from),
+                        )
+                        .because(Cause::Closed),
+                    ),
+                    _ => None,
+                },
+                _ if now >= deadline => Some(
+                    Unmet::new("the target did not close the connection before the deadline")
+                        .with(
+                            None,
+                            Some(code.map_or_else(
+                                || "a close".to_owned(),
+                                |c| format!("close code {c}"),
+                            )),
+                            None,
+                        )
+                        .because(Cause::Timeout),
+                ),
+                _ => return false,
+            };
+        match unmet {
+            Some(unmet) => {
+                self.fail_check(now, since, Some(actor), CheckKind::Close, unmet, observer)
+            }
+            None => {
+                self.check(now, since, Some(actor), CheckKind::Close, None, observer);
+                self.wait = Wait::Ready;
+            }
+        }
+        true
+    }
+}
+
+/// The type of a received message for metrics: its type field, or the kind of socket.io item.
+pub(super) fn message_type<'a>(schemas: &SchemaSet, received: &'a Received) -> &'a str {
+    let Some(json) = &received.json else {
+        return "(not JSON)";
+    };
+    if let Some(kind) = schemas.type_of(json) {
+        return kind;
+    }
+    if json.get("connect_error").is_some() {
+        return "connect_error";
+    }
+    "(untyped)"
+}
