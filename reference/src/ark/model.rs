@@ -196,8 +196,8 @@ pub struct Agent {
     pub agent_id: String,
     /// Its host name.
     pub hostname: String,
-    /// What it can do.
-    pub capabilities: Vec<String>,
+    /// What it can do: the JSON object it registered with, as given (`{}` if none; A1).
+    pub capabilities: Map<String, Value>,
     /// Its software version.
     pub version: String,
     /// The status it last reported (`ONLINE` after registration).

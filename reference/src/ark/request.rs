@@ -53,8 +53,8 @@ pub struct RegisterAgent {
     pub agent_id: String,
     /// Host name (non-empty).
     pub hostname: String,
-    /// Capabilities (default empty).
-    pub capabilities: Vec<String>,
+    /// Capabilities: whatever JSON object the agent sent, kept as given (default `{}`, A1).
+    pub capabilities: Map<String, Value>,
     /// Version (non-empty).
     pub version: String,
 }
@@ -160,7 +160,7 @@ impl RegisterAgent {
         Ok(Self {
             agent_id: b.text("agentId")?,
             hostname: b.text("hostname")?,
-            capabilities: b.strings("capabilities")?,
+            capabilities: b.opt_object("capabilities")?.unwrap_or_default(),
             version: b.text("version")?,
         })
     }

@@ -15,6 +15,11 @@ pub fn keys(v: &Value) -> Vec<String> {
     k
 }
 
+/// An agent's capabilities as DECISIONS A1 observed them.
+pub fn observed_capabilities() -> Value {
+    json!({"supportsHardlinks": true, "maxConcurrentJobs": 2, "supportedGameTypes": ["ASA"]})
+}
+
 /// Events as JSON values.
 pub fn to_json(events: &[Event]) -> Vec<Value> {
     events
@@ -77,11 +82,12 @@ impl Ark {
         (status, serde_json::from_slice(&body).unwrap(), events)
     }
 
+    /// Registers `id` with the observed capabilities shape (A1).
     pub fn register(&mut self, id: &str) -> (u16, Value, Vec<Value>) {
         self.call(
             "POST",
             "/agents/register",
-            json!({"agentId": id, "hostname": format!("host-{id}"), "capabilities": ["asa"], "version": "1.0"}),
+            json!({"agentId": id, "hostname": format!("host-{id}"), "capabilities": observed_capabilities(), "version": "1.0"}),
         )
     }
 
