@@ -25,18 +25,12 @@ pub const JOBBER_TOKENS: [&str; 2] = ["tok-a", "tok-b"];
 
 const NAME: &str = "embedded reference server";
 
-/// Capabilities the embedded reference server declares, by protocol.
-pub fn capabilities(protocol: &str) -> BTreeSet<String> {
-    let names: &[&str] = match protocol {
-        "ark" => &["short_heartbeat_interval"],
-        "jobber" => &["rate_limit_10_per_second"],
-        _ => &[],
-    };
-    names.iter().map(|s| (*s).to_owned()).collect()
-}
+/// The capability of a jobber server whose rate limit is 10 events per connection per second.
+const RATE_LIMIT_CAPABILITY: &str = "rate_limit_10_per_second";
 
-/// The reference server's configuration for embedded runs: loopback, ephemeral ports.
-pub fn config() -> reference::serve::Config {
+/// The reference server's configuration for embedded runs: loopback, ephemeral ports, the
+/// settings the suite's defaults expect, and the optional `capabilities` asked for.
+pub fn config(capabilities: &[String]) -> reference::serve::Config {
     let mut config = reference::serve::Config {
         host: IpAddr::V4(Ipv4Addr::LOCALHOST),
         ..reference::serve::Config::default()
@@ -45,11 +39,25 @@ pub fn config() -> reference::serve::Config {
     config.ark.heartbeat_interval = ARK_HEARTBEAT_INTERVAL;
     config.jobber.port = 0;
     config.jobber.tokens = JOBBER_TOKENS.iter().map(|t| (*t).to_owned()).collect();
-    config.jobber.rate_limit = Some(reference::jobber::RateLimit {
-        events: 10,
-        window: Duration::from_secs(1),
-    });
+    if capabilities.iter().any(|c| c == RATE_LIMIT_CAPABILITY) {
+        config.jobber.rate_limit = Some(reference::jobber::RateLimit {
+            events: 10,
+            window: Duration::from_secs(1),
+        });
+    }
     config
+}
+
+/// The optional capabilities a configuration gives `protocol`.
+fn capabilities_of(config: &reference::serve::Config, protocol: &str) -> BTreeSet<String> {
+    let mut capabilities = BTreeSet::new();
+    if protocol == "ark" && config.ark.heartbeat_interval <= Duration::from_secs(1) {
+        capabilities.insert("short_heartbeat_interval".to_owned());
+    }
+    if protocol == "jobber" && config.jobber.rate_limit.is_some() {
+        capabilities.insert(RATE_LIMIT_CAPABILITY.to_owned());
+    }
+    capabilities
 }
 
 /// Starts the reference server in this process.
@@ -64,15 +72,16 @@ impl TargetFactory for EmbeddedFactory {
     fn start(
         &self,
         protocols: Vec<String>,
+        capabilities: Vec<String>,
     ) -> BoxFuture<'static, Result<Box<dyn RunningTarget>, FactoryError>> {
         async move {
-            let running =
-                reference::serve::start(config())
-                    .await
-                    .map_err(|error| FactoryError::Start {
-                        factory: NAME.to_owned(),
-                        reason: error.to_string(),
-                    })?;
+            let config = config(&capabilities);
+            let running = reference::serve::start(config.clone())
+                .await
+                .map_err(|error| FactoryError::Start {
+                    factory: NAME.to_owned(),
+                    reason: error.to_string(),
+                })?;
             let served: Vec<&str> = running.endpoints().iter().map(|e| e.protocol).collect();
             if let Some(missing) = protocols.iter().find(|p| !served.contains(&p.as_str())) {
                 running.shutdown().await;
@@ -81,7 +90,7 @@ impl TargetFactory for EmbeddedFactory {
                     protocol: missing.clone(),
                 });
             }
-            Ok(Box::new(EmbeddedServer { running }) as Box<dyn RunningTarget>)
+            Ok(Box::new(EmbeddedServer { running, config }) as Box<dyn RunningTarget>)
         }
         .boxed()
     }
@@ -90,6 +99,7 @@ impl TargetFactory for EmbeddedFactory {
 /// A running embedded reference server.
 pub struct EmbeddedServer {
     running: reference::serve::Running,
+    config: reference::serve::Config,
 }
 
 impl RunningTarget for EmbeddedServer {
@@ -101,7 +111,7 @@ impl RunningTarget for EmbeddedServer {
             .find(|e| e.protocol == protocol)?;
         Some(Target {
             url: endpoint.url,
-            capabilities: capabilities(protocol),
+            capabilities: capabilities_of(&self.config, protocol),
         })
     }
 

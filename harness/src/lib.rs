@@ -5,7 +5,7 @@
 //! reference server's message types. Layers, each using only those below it:
 //! [`scenario`], [`matcher`], [`schema`], [`profile`] (the specification as data) →
 //! [`transport`] (sockets) → [`exec`] (the sans-IO scenario machine) → [`drive`] (its async
-//! driver) → [`runner`] (conformance runs) → [`report`] (renderers). [`embedded`] (cargo feature
+//! driver) → [`runner`] (conformance runs) and [`load`] (load runs) → [`report`] (renderers). [`embedded`] (cargo feature
 //! `embedded`, on by default) is the only module that names the reference crate: it offers the
 //! reference server as a [`runner::TargetFactory`].
 
@@ -13,6 +13,7 @@ pub mod drive;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod exec;
+pub mod load;
 pub mod matcher;
 pub mod profile;
 pub mod report;

@@ -25,10 +25,15 @@ pub enum Command {
     Serve(ServeArgs),
     /// List the scenarios with their ids, levels and clauses.
     List(ListArgs),
+    /// Run scenarios under load (against the embedded reference server unless --target is
+    /// given): every message still checked; rates, latency percentiles and failures per phase.
+    Load(LoadArgs),
+    /// Work with reports (merge the JSON reports of a load run's shards).
+    Report(ReportArgs),
 }
 
 /// Where the suite is.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct SuiteArgs {
     /// The folder holding `scenarios/` and `fixtures/` (default: the current folder if it has
     /// them, else the source tree wsconform was built from).
@@ -108,4 +113,99 @@ pub struct ListArgs {
     /// Which scenarios.
     #[command(flatten)]
     pub suite: SuiteArgs,
+}
+
+/// Performance gates: a missed gate exits 5.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// The 99th percentile of every round trip must not exceed this (e.g. `20ms`).
+    #[arg(long, value_name = "DURATION")]
+    pub max_p99: Option<String>,
+    /// Messages received (and checked) per second must reach this.
+    #[arg(long, value_name = "N")]
+    pub min_rate: Option<f64>,
+    /// Conformance failures (failed checks and schema findings) must not exceed this; without
+    /// it, any conformance failure exits 4.
+    #[arg(long, value_name = "N")]
+    pub max_failures: Option<u64>,
+}
+
+/// `wsconform load`.
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Which scenarios (default: every scenario tagged `load` of the protocol).
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// The server to load, `<protocol>=<base url>`; without it, the embedded reference server.
+    #[arg(long = "target", value_name = "PROTOCOL=URL")]
+    pub targets: Vec<String>,
+    /// A run variable, `<name>=<value>` (see `run --var`); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// An optional capability the target declares; repeatable.
+    #[arg(long = "capability", value_name = "NAME")]
+    pub capabilities: Vec<String>,
+    /// A YAML load plan: model, phases, scenario weights, gates, limits
+    /// (`benches/load/README.md`). Gate flags override its gates.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["users", "rate", "ramp"])]
+    pub plan: Option<PathBuf>,
+    /// Closed model: this many virtual users, each looping its scenarios (default 10).
+    #[arg(long, conflicts_with = "rate")]
+    pub users: Option<u32>,
+    /// Open model: this many scenario runs started per second (`500/s`, `30/m`), however fast
+    /// the target answers; latency counts from each run's intended start.
+    #[arg(long, value_name = "RATE")]
+    pub rate: Option<String>,
+    /// How long to hold the load.
+    #[arg(long, default_value = "10s", value_name = "DURATION")]
+    pub duration: String,
+    /// Ramp up linearly to the load over this long first.
+    #[arg(long, value_name = "DURATION")]
+    pub ramp: Option<String>,
+    /// Gates.
+    #[command(flatten)]
+    pub gates: GateArgs,
+    /// Run shard `i` of `n` (0-based) of the load; merge the shards' JSON reports with
+    /// `wsconform report merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Write a report: `json=<path>` or `human=<path>` (`-` is stdout); repeatable.
+    #[arg(long = "report", value_name = "KIND=PATH")]
+    pub reports: Vec<String>,
+    /// Multiply every timeout, window and sleep of the scenarios.
+    #[arg(long, default_value_t = 1.0)]
+    pub time_scale: f64,
+    /// No live progress.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `wsconform report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: ReportCommand,
+}
+
+/// The `report` commands.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Merge the JSON reports of a load run's shards into one, exactly (histograms add; no
+    /// percentile is averaged), then judge the gates on the merged figures.
+    Merge(MergeArgs),
+}
+
+/// `wsconform report merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' JSON reports.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub files: Vec<PathBuf>,
+    /// Gates, judged on the merged report.
+    #[command(flatten)]
+    pub gates: GateArgs,
+    /// Write the merged report: `json=<path>` or `human=<path>` (`-` is stdout); repeatable.
+    #[arg(long = "report", value_name = "KIND=PATH")]
+    pub reports: Vec<String>,
 }

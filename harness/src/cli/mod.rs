@@ -5,6 +5,10 @@
 
 mod args;
 mod list;
+mod load;
+mod options;
+mod progress;
+mod report;
 mod run;
 mod serve;
 mod suite_dir;
@@ -26,6 +30,8 @@ pub enum Exit {
     Unreachable = 3,
     /// The target broke a requirement.
     Failures = 4,
+    /// A performance gate was missed.
+    GateMissed = 5,
 }
 
 /// Parses the command line and runs the command.
@@ -46,6 +52,8 @@ pub fn main() -> ExitCode {
         args::Command::Run(run) => run::run(run),
         args::Command::Serve(serve) => serve::serve(serve),
         args::Command::List(list) => list::list(list),
+        args::Command::Load(load) => load::load(load),
+        args::Command::Report(report) => report::report(report),
     };
     match outcome {
         Ok(exit) => ExitCode::from(exit as u8),

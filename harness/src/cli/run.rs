@@ -1,12 +1,12 @@
 //! `wsconform run`: load the suite, pick targets, run, report, and choose the exit code.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use harness::report::human;
 use harness::report::model::{RunReport, ScenarioResult, Summary, Verdict};
-use harness::report::{self, ReportKind, human};
 use std::sync::Arc;
 
 use harness::embedded::EmbeddedFactory;
@@ -16,6 +16,7 @@ use harness::scenario::model::Scenario;
 
 use super::Exit;
 use super::args::RunArgs;
+use super::options::{parse_reports, parse_targets, parse_vars, write_report};
 use super::suite_dir;
 
 /// Runs the selected scenarios and writes the reports.
@@ -144,58 +145,6 @@ fn exit_code(results: &[ScenarioResult], strict: bool) -> Exit {
     Exit::Conformant
 }
 
-fn parse_targets(
-    targets: &[String],
-    capabilities: &[String],
-) -> anyhow::Result<HashMap<String, Target>> {
-    let capabilities: BTreeSet<String> = capabilities.iter().cloned().collect();
-    let mut parsed = HashMap::new();
-    for target in targets {
-        let Some((protocol, url)) = target.split_once('=') else {
-            bail!("--target {target:?} is not <protocol>=<url>");
-        };
-        harness::transport::address::http_base(url)
-            .with_context(|| format!("--target {target:?}: invalid URL"))?;
-        parsed.insert(
-            protocol.to_owned(),
-            Target {
-                url: url.to_owned(),
-                capabilities: capabilities.clone(),
-            },
-        );
-    }
-    Ok(parsed)
-}
-
-fn parse_reports(reports: &[String]) -> anyhow::Result<Vec<(ReportKind, String)>> {
-    reports
-        .iter()
-        .map(|report| {
-            let Some((kind, path)) = report.split_once('=') else {
-                bail!("--report {report:?} is not <kind>=<path> (kinds: human, json, junit)");
-            };
-            let kind: ReportKind = kind.parse().map_err(anyhow::Error::msg)?;
-            Ok((kind, path.to_owned()))
-        })
-        .collect()
-}
-
-fn write_report(kind: ReportKind, path: &str, report: &RunReport) -> anyhow::Result<()> {
-    let text = report::render(kind, report);
-    if path == "-" {
-        println!("{text}");
-        return Ok(());
-    }
-    if let Some(parent) = std::path::Path::new(path)
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-    }
-    std::fs::write(path, text).with_context(|| format!("writing the report {path}"))
-}
-
 /// Scenarios at once: 4, except 1 when a broadcast protocol runs against a shared target (its
 /// parallel sessions would see each other's events before they can tell them apart).
 fn default_jobs(
@@ -206,16 +155,6 @@ fn default_jobs(
         .iter()
         .any(|(protocol, suite)| suite.profile.broadcast && external.contains_key(protocol));
     if shared_broadcast { 1 } else { 4 }
-}
-
-/// `--var name=value` pairs.
-fn parse_vars(vars: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
-    vars.iter()
-        .map(|var| match var.split_once('=') {
-            Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
-            _ => anyhow::bail!("--var {var:?}: expected <name>=<value>, e.g. token_a=secret"),
-        })
-        .collect()
 }
 
 fn rerun_command(

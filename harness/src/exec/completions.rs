@@ -30,6 +30,7 @@ impl Session {
     ) {
         let Wait::Connect {
             actor,
+            position,
             refused,
             since,
         } = self.wait
@@ -71,7 +72,7 @@ impl Session {
                     return;
                 }
                 self.check(now, since, Some(actor), CheckKind::Connect, None, observer);
-                self.wait = Wait::Ready;
+                self.connect_next(now, position);
             }
             Err(TransportError::Refused { data }) => {
                 self.conns[conn] = None;
@@ -81,7 +82,7 @@ impl Session {
                 self.take_in_refusal(now, actor, message.clone(), observer);
                 if refused {
                     self.check(now, since, Some(actor), CheckKind::Connect, None, observer);
-                    self.wait = Wait::Ready;
+                    self.connect_next(now, position);
                     return;
                 }
                 let unmet = Unmet::new("the target refused the connection")
@@ -102,6 +103,20 @@ impl Session {
                 );
                 self.fail(&name, unmet, true);
             }
+        }
+    }
+
+    /// Goes on with the next actor of the current `connect` step.
+    fn connect_next(&mut self, now: Instant, position: usize) {
+        let plan = Arc::clone(&self.plan);
+        match self.current.and_then(|i| plan.program.get(i)) {
+            Some(super::plan::Instruction::Step(planned)) => match &planned.step.action {
+                Action::Connect { actors, refused } => {
+                    self.connect(now, actors, position + 1, *refused);
+                }
+                _ => self.wait = Wait::Ready,
+            },
+            _ => self.wait = Wait::Ready,
         }
     }
 

@@ -10,7 +10,10 @@ use super::outcome::CheckRecord;
 use crate::report::model::Finding;
 
 /// What a latency sample measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum LatencyKind {
     /// From asking for a connection to the target accepting it.
     Connect,

@@ -36,6 +36,8 @@ pub struct CheckRecord {
 pub struct StepFailure {
     /// The failing step's 1-based number, if a step failed (not the budget).
     pub step: Option<usize>,
+    /// The kind of check that failed, if a check of the target failed.
+    pub kind: Option<CheckKind>,
     /// The connection (or `http`, or `harness`) concerned.
     pub actor: String,
     /// What went wrong.

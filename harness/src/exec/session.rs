@@ -154,9 +154,10 @@ impl ActorState {
 pub(super) enum Wait {
     /// Nothing: carry out the next instruction.
     Ready,
-    /// A connect of `actor`.
+    /// A connect of `actor`, the `position`th of its step's actors.
     Connect {
         actor: usize,
+        position: usize,
         refused: bool,
         since: Instant,
     },
@@ -473,6 +474,7 @@ impl Session {
     pub(super) fn fail(&mut self, actor: &str, unmet: Unmet, unreachable: bool) {
         self.failure = Some(StepFailure {
             step: self.step_number(),
+            kind: None,
             actor: actor.to_owned(),
             unmet,
             unreachable,
@@ -498,6 +500,14 @@ impl Session {
         let name = self.party_name(actor.map_or(Party::Http, Party::Actor));
         self.check(now, since, actor, kind, Some(unmet.clone()), observer);
         self.fail(&name, unmet, false);
+        self.failed_at(kind);
+    }
+
+    /// Says which kind of check the failure that ended the session was.
+    pub(super) fn failed_at(&mut self, kind: CheckKind) {
+        if let Some(failure) = self.failure.as_mut() {
+            failure.kind = Some(kind);
+        }
     }
 
     fn over_budget(&mut self) {

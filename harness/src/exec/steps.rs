@@ -34,7 +34,7 @@ pub fn check_kind(action: &Action) -> Option<CheckKind> {
 impl Session {
     pub(super) fn start_step(&mut self, now: Instant, planned: &PlannedStep) {
         match &planned.step.action {
-            Action::Connect { actor, refused } => self.connect(now, actor, *refused),
+            Action::Connect { actors, refused } => self.connect(now, actors, 0, *refused),
             Action::Disconnect { actor } => self.disconnect(now, actor),
             Action::ExpectClose {
                 actor,
@@ -112,7 +112,18 @@ impl Session {
         }
     }
 
-    fn connect(&mut self, now: Instant, actor: &str, refused: bool) {
+    /// Connects the `position`th of `actors`; once every one is connected, the step is done.
+    pub(super) fn connect(
+        &mut self,
+        now: Instant,
+        actors: &[String],
+        position: usize,
+        refused: bool,
+    ) {
+        let Some(actor) = actors.get(position) else {
+            self.wait = Wait::Ready;
+            return;
+        };
         let plan = Arc::clone(&self.plan);
         let Some(index) = plan.actor_index(actor) else {
             self.fail_scenario(actor, format!("unknown actor {actor}"));
@@ -156,6 +167,7 @@ impl Session {
         self.last_cause = now;
         self.wait = Wait::Connect {
             actor: index,
+            position,
             refused,
             since: now,
         };

@@ -124,7 +124,7 @@ pub struct Finding {
 }
 
 /// Direction of a transcript entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// From the harness to the target.
@@ -134,7 +134,7 @@ pub enum Direction {
 }
 
 /// One thing that crossed the wire (or a connection event), in order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TranscriptEntry {
     /// Milliseconds since the scenario started.
     pub at_ms: u64,
@@ -145,13 +145,13 @@ pub struct TranscriptEntry {
     /// The message, readable: JSON text, `HTTP POST /jobs`, `close 1000`, ...
     pub text: String,
     /// The frame as on the wire, where it differs from `text` (socket.io: the Engine.IO frame).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<String>,
     /// Whether a step matched this received message.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub matched: bool,
     /// Another session's traffic on a shared target (invisible to expectations).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub foreign: bool,
 }
 

@@ -35,10 +35,13 @@ pub trait TargetFactory: Send + Sync {
     /// What it starts, for reports ("embedded reference server").
     fn name(&self) -> String;
 
-    /// Starts one server serving `protocols` (and nothing else it can avoid).
+    /// Starts one server serving `protocols` (and nothing else it can avoid), configured to
+    /// have the optional `capabilities` it can have (a scenario's `requires`); the targets say
+    /// which it has.
     fn start(
         &self,
         protocols: Vec<String>,
+        capabilities: Vec<String>,
     ) -> BoxFuture<'static, Result<Box<dyn RunningTarget>, FactoryError>>;
 }
 

@@ -95,7 +95,8 @@ async fn run_one(plan: &SuitePlan, index: usize, markers: &Arc<MarkerIndex>) -> 
             run_scenario(scenario, suite, target, &plan.options, markers, rerun).await
         }
         TargetSource::Fresh(factory) => {
-            let running = match factory.start(vec![scenario.protocol.clone()]).await {
+            let wanted = scenario.requires.clone();
+            let running = match factory.start(vec![scenario.protocol.clone()], wanted).await {
                 Ok(running) => running,
                 Err(error) => return verdict::error(scenario, error.to_string(), rerun),
             };

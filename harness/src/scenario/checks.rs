@@ -104,13 +104,14 @@ fn check_ack_label<'s>(
 
 fn step_actors(action: &Action) -> Vec<&str> {
     match action {
-        Action::Connect { actor, .. }
-        | Action::Emit(super::model::EmitStep { actor, .. })
+        Action::Connect { actors, .. } | Action::Expect { actors, .. } => {
+            actors.iter().map(String::as_str).collect()
+        }
+        Action::Emit(super::model::EmitStep { actor, .. })
         | Action::AckReply { actor, .. }
         | Action::Disconnect { actor }
         | Action::ExpectClose { actor, .. }
         | Action::Send { actor, .. } => vec![actor.as_str()],
-        Action::Expect { actors, .. } => actors.iter().map(String::as_str).collect(),
         Action::Http(_) | Action::Sleep(_) | Action::Repeat { .. } => Vec::new(),
     }
 }
@@ -130,8 +131,8 @@ fn check_actor(scenario: &Scenario, step: &Step, actor: &str) -> Result<(), Scen
 fn uses(scenario: &Scenario, action: &Action, used: &mut Vec<String>, captured: &mut Vec<String>) {
     let text = |t: &str, used: &mut Vec<String>| used.extend(references(t).map(str::to_owned));
     match action {
-        Action::Connect { actor, .. } => {
-            for a in scenario.actors.iter().filter(|a| &a.name == actor) {
+        Action::Connect { actors, .. } => {
+            for a in scenario.actors.iter().filter(|a| actors.contains(&a.name)) {
                 a.query.values().for_each(|v| text(v, used));
                 if let Some(auth) = &a.auth {
                     value_refs(auth, used);

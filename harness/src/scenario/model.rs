@@ -185,11 +185,11 @@ pub struct EmitStep {
 /// What a step does.
 #[derive(Debug, Clone)]
 pub enum Action {
-    /// Open an actor's connection.
+    /// Open actors' connections, one after the other.
     Connect {
-        /// The actor.
-        actor: String,
-        /// The target must refuse it (socket.io `connect_error`, kept in the inbox).
+        /// The actors, in order.
+        actors: Vec<String>,
+        /// The target must refuse them (socket.io `connect_error`, kept in the inbox).
         refused: bool,
     },
     /// Emit a socket.io event.

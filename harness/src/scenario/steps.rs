@@ -59,10 +59,11 @@ pub fn step(node: &Node, file: &Path) -> Result<Step, ScenarioError> {
                     _ => return Err(error(node, file, "\"refused\" is true or false")),
                 },
             };
-            Action::Connect {
-                actor: text(value, file, name)?,
-                refused,
+            let actors = string_list(value, file, name)?;
+            if actors.is_empty() {
+                return Err(error(value, file, "\"connect\" names no actor"));
             }
+            Action::Connect { actors, refused }
         }
         "disconnect" => {
             map.check_keys(&[name], "a disconnect step")?;

@@ -22,7 +22,7 @@ use harness::schema::SchemaSet;
 /// A fresh embedded reference server serving `protocol`.
 pub async fn embedded(protocol: &str) -> Box<dyn RunningTarget> {
     EmbeddedFactory
-        .start(vec![protocol.to_owned()])
+        .start(vec![protocol.to_owned()], Vec::new())
         .await
         .unwrap()
 }
@@ -140,18 +140,25 @@ pub fn assert_all_pass(results: &[ScenarioResult], unsupported: &[&str]) {
 
 /// Each result's normalised transcript equals its golden file in
 /// `fixtures/<protocol>/transcripts/` (record with `INSTA_UPDATE=always`), except the ids in
-/// `timing_dependent`, whose transcripts hold a number of messages that depends on timing.
+/// `timing_dependent`, whose transcripts hold a number of messages that depends on timing, and
+/// the load scenarios (tag `load`), whose transcripts are thousands of lines of one round
+/// repeated.
 pub fn assert_golden_transcripts(
     protocol: &str,
     results: &[ScenarioResult],
     timing_dependent: &[&str],
 ) {
+    let load: Vec<String> = scenarios(protocol)
+        .into_iter()
+        .filter(|s| s.tags.iter().any(|t| t == "load"))
+        .map(|s| s.id)
+        .collect();
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(root().join("fixtures").join(protocol).join("transcripts"));
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         for result in results {
-            if timing_dependent.contains(&result.id.as_str()) {
+            if timing_dependent.contains(&result.id.as_str()) || load.contains(&result.id) {
                 continue;
             }
             insta::assert_snapshot!(
