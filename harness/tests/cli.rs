@@ -33,6 +33,11 @@ impl Drop for Served {
 }
 
 fn serve() -> Served {
+    serve_with(&[])
+}
+
+/// A `wsconform serve` child with `extra` options.
+fn serve_with(extra: &[&str]) -> Served {
     let mut child = wsconform()
         .args([
             "serve",
@@ -42,7 +47,8 @@ fn serve() -> Served {
             "250ms",
         ])
         .args(["--jobber-port", "0", "--jobber-token", "tok-a"])
-        .args(["--jobber-token", "tok-b", "--jobber-rate-limit", "10/1s"])
+        .args(["--jobber-token", "tok-b"])
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -121,7 +127,6 @@ fn the_jobber_suite_passes_against_a_separately_started_server() {
     let dir = tempfile::tempdir().unwrap();
     let output: Output = wsconform()
         .args(["run", "--protocol", "jobber", "--jobs", "4"])
-        .args(["--capability", "rate_limit_10_per_second"])
         .args(["--target", &format!("jobber={}", served.jobber)])
         .args(["--report", &report_arg(&dir)])
         .output()
@@ -129,12 +134,30 @@ fn the_jobber_suite_passes_against_a_separately_started_server() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     let report = json_report(&dir);
-    // Without --capability, the two scenarios that need one are unsupported: fresh_state (a
-    // shared server already holds other scenarios' jobs) and connect_error_data (jobber-N16).
+    // Without --capability, the three scenarios that need one are unsupported: fresh_state (a
+    // shared server already holds other scenarios' jobs), connect_error_data (jobber-N16) and
+    // rate_limit_10_per_second (this server has no rate limit: jobber-N20, N21).
     let scenarios = support::scenarios("jobber").len() as u64;
-    assert_eq!(report["summary"]["unsupported"], 2, "{stdout}");
-    assert_eq!(report["summary"]["passed"], scenarios - 2, "{stdout}");
+    assert_eq!(report["summary"]["unsupported"], 3, "{stdout}");
+    assert_eq!(report["summary"]["passed"], scenarios - 3, "{stdout}");
     assert_eq!(report["summary"]["failed"], 0);
+}
+
+#[test]
+fn a_server_with_the_rate_limit_passes_the_rate_limit_scenario_it_declares() {
+    let served = serve_with(&["--jobber-rate-limit", "10/1s"]);
+    let output: Output = wsconform()
+        .args(["run", "--scenario", "jobber.rate_limit.exceeded"])
+        .args(["--capability", "rate_limit_10_per_second"])
+        .args(["--target", &format!("jobber={}", served.jobber)])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("PASS  jobber.rate_limit.exceeded"),
+        "{stdout}"
+    );
 }
 
 #[test]
