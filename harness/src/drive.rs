@@ -36,6 +36,12 @@ impl Driver {
         let (tx, mut rx) = mpsc::channel::<Arrival>(capacity);
         let mut links: Vec<Option<Box<dyn Link>>> = Vec::new();
         session.start(Instant::now(), observer);
+        // One timer for the whole session, moved only when the deadline moves: registering a
+        // new one per wait would cost a timer-wheel insertion and removal per message.
+        let mut deadline = session.budget_deadline();
+        let timer = tokio::time::sleep_until(deadline.into());
+        tokio::pin!(timer);
+        let mut fired = false;
         while !session.is_finished() {
             if let Some(command) = session.poll_command() {
                 let input = self.execute(command, session, &tx, &mut links).await;
@@ -46,15 +52,24 @@ impl Driver {
                 session.handle(Instant::now(), Input::Arrival(arrival), observer);
                 continue;
             }
-            let deadline = session
+            let wanted = session
                 .poll_deadline()
                 .unwrap_or_else(|| session.budget_deadline());
+            if wanted != deadline || fired {
+                deadline = wanted;
+                fired = false;
+                timer.as_mut().reset(deadline.into());
+            }
             let input = tokio::select! {
+                biased;
                 arrival = rx.recv() => match arrival {
                     Some(arrival) => Input::Arrival(arrival),
                     None => Input::Tick,
                 },
-                () = tokio::time::sleep_until(deadline.into()) => Input::Tick,
+                () = &mut timer => {
+                    fired = true;
+                    Input::Tick
+                }
             };
             session.handle(Instant::now(), input, observer);
         }

@@ -155,8 +155,6 @@ fn render(pattern: &Pattern) -> String {
             let max = max.map(|m| format!("max: {m}")).unwrap_or_default();
             format!("!len {{{min}{max}}}")
         }
-        // Only made when a pattern is prepared for matching, never parsed.
-        Pattern::Resolved { source, .. } => quoted(source),
     }
 }
 

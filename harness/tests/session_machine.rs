@@ -154,7 +154,7 @@ fn a_session_asks_for_each_step_in_turn_and_passes_when_every_check_holds() {
         else {
             panic!("an event");
         };
-        assert_eq!((name.as_str(), ack_id), ("send_job", Some(round)));
+        assert_eq!((&*name, ack_id), ("send_job", Some(round)));
         assert!(args[0]["name"].as_str().unwrap().starts_with("n-"));
         bench.feed(Input::Sent {
             conn,

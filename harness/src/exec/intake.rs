@@ -17,11 +17,9 @@ use super::session::{Link, Session};
 use super::transcript::{Content, Party, Received, Shown};
 use super::waits::message_type;
 use crate::report::model::{Direction, Finding};
+use crate::schema::SchemaIssue;
 use crate::transport::socketio::placeholder;
 use crate::transport::{Arrival, Inbound, Utf8Bytes};
-
-/// The ack schema of events the protocol does not define.
-const UNKNOWN_EVENT_ACK: &str = "ack.unknown_event";
 
 impl Session {
     pub(super) fn take_in(&mut self, arrival: Arrival, observer: &mut dyn Observer) {
@@ -115,7 +113,9 @@ impl Session {
         raw: Utf8Bytes,
         observer: &mut dyn Observer,
     ) {
-        let Some(awaited) = self.actors[actor].awaiting.remove(&id) else {
+        let awaiting = &mut self.actors[actor].awaiting;
+        let found = awaiting.iter().position(|a| a.id == id);
+        let Some(awaited) = found.map(|at| awaiting.swap_remove(at)) else {
             let message = json!({ "ackId": id, "args": args });
             let received = received(Some(message), attachments, Shown::Json, Some(raw));
             let seq = self.record_received(at, actor, &received);
@@ -124,15 +124,7 @@ impl Session {
             return;
         };
         let message = json!({ "ack": &*awaited.label, "args": args });
-        // An event the protocol does not define has no ack schema of its own; its answer is
-        // checked against `ack.unknown_event` where the protocol has one.
-        let schemas = &self.plan.suite.schemas;
-        let own = format!("ack.{}", awaited.event);
-        let schema = if schemas.has(&own) || !schemas.has(UNKNOWN_EVENT_ACK) {
-            own
-        } else {
-            UNKNOWN_EVENT_ACK.to_owned()
-        };
+        let schema = awaited.schema;
         observer.latency(
             LatencyKind::RoundTrip,
             &schema,
@@ -154,24 +146,19 @@ impl Session {
         observer: &mut dyn Observer,
     ) {
         let seq = self.record_received(at, actor, &received);
-        let plan = Arc::clone(&self.plan);
-        let schemas = &plan.suite.schemas;
+        let schemas = &self.plan.suite.schemas;
         let kind = schema.unwrap_or_else(|| message_type(schemas, &received));
         observer.received(Some(kind));
-        match &received.json {
-            None => {
-                let text = "the message is not JSON".to_owned();
-                self.finding(actor, seq, text, None, Some(kind), observer);
-            }
-            Some(json) => {
-                let issues = match schema {
-                    Some(stem) => schemas.check_as(stem, json),
-                    None => schemas.check(json),
-                };
-                for issue in issues {
-                    self.finding(actor, seq, issue.message, issue.path, Some(kind), observer);
-                }
-            }
+        let issues = match (&received.json, schema) {
+            (None, _) => vec![SchemaIssue {
+                message: "the message is not JSON".to_owned(),
+                path: None,
+            }],
+            (Some(json), Some(stem)) => schemas.check_as(stem, json),
+            (Some(json), None) => schemas.check(json),
+        };
+        for issue in issues {
+            self.finding(actor, seq, issue.message, issue.path, Some(kind), observer);
         }
         self.push_inbox(actor, seq, at, received, ack_id);
     }

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::matcher::{Pattern, has_references};
+use crate::matcher::{ListTemplate, Pattern, Template};
 use crate::profile::Profile;
 use crate::scenario::model::{Action, Actor, Expectation, Scenario, Step};
 use crate::schema::SchemaSet;
@@ -95,9 +95,42 @@ pub struct PlannedStep {
     pub step: Step,
     /// Its 1-based number in the file (steps of a `repeat` numbered after it, in order).
     pub number: usize,
-    /// The patterns of its expectation, shared, each with whether it holds `${refs}`.
-    pub patterns: Vec<(Arc<Pattern>, bool)>,
+    /// The patterns of its expectation, shared.
+    pub patterns: Vec<Arc<Pattern>>,
+    /// The indices of the actors it names, in order (undeclared names are left out; the
+    /// scenario checks refuse them).
+    pub actors: Vec<usize>,
+    /// What it sends, ready to fill in.
+    pub sends: Option<Sends>,
 }
+
+/// What a sending step sends, prepared once.
+#[derive(Debug)]
+pub enum Sends {
+    /// A JSON message (raw WebSocket `send`).
+    Json(Template),
+    /// A socket.io emit.
+    Emit(EmitPlan),
+    /// A socket.io ack of the server's event.
+    Ack(ListTemplate),
+}
+
+/// An emit, prepared once.
+#[derive(Debug)]
+pub struct EmitPlan {
+    /// The event.
+    pub event: Arc<str>,
+    /// Its arguments.
+    pub args: ListTemplate,
+    /// The label of its ack, if it asks for one.
+    pub label: Option<Arc<str>>,
+    /// The schema its ack is checked against: `ack.<event>`, or `ack.unknown_event` for an
+    /// event the protocol does not define (where the protocol has one).
+    pub ack_schema: Arc<str>,
+}
+
+/// The ack schema of events the protocol does not define.
+pub const UNKNOWN_EVENT_ACK: &str = "ack.unknown_event";
 
 /// A scenario ready to run against one target.
 pub struct ScenarioPlan {
@@ -124,6 +157,12 @@ impl ScenarioPlan {
         let mut program = Vec::new();
         let mut number = 0;
         flatten(&scenario.steps, &mut program, &mut number);
+        for instruction in &mut program {
+            if let Instruction::Step(planned) = instruction {
+                planned.actors = actor_indices(&scenario, &planned.step.action);
+                planned.sends = sends_of(&suite.schemas, &planned.step.action);
+            }
+        }
         ScenarioPlan {
             scenario,
             suite,
@@ -204,13 +243,15 @@ fn flatten(steps: &[Step], program: &mut Vec<Instruction>, number: &mut usize) {
             patterns: patterns_of(&step.action),
             step: step.clone(),
             number: *number,
+            actors: Vec::new(),
+            sends: None,
         }));
     }
 }
 
 /// The patterns an expectation matches with, in order (an ack's argument list wrapped as the
 /// inbox shows acks: `{args: [...]}`).
-fn patterns_of(action: &Action) -> Vec<(Arc<Pattern>, bool)> {
+fn patterns_of(action: &Action) -> Vec<Arc<Pattern>> {
     let Action::Expect { expectation, .. } = action else {
         return Vec::new();
     };
@@ -223,11 +264,46 @@ fn patterns_of(action: &Action) -> Vec<(Arc<Pattern>, bool)> {
             exact: false,
         }],
     };
-    patterns
+    patterns.into_iter().map(Arc::new).collect()
+}
+
+fn actor_indices(scenario: &Scenario, action: &Action) -> Vec<usize> {
+    let names: Vec<&String> = match action {
+        Action::Connect { actors, .. } | Action::Expect { actors, .. } => actors.iter().collect(),
+        Action::Emit(emit) => vec![&emit.actor],
+        Action::AckReply { actor, .. }
+        | Action::Disconnect { actor }
+        | Action::ExpectClose { actor, .. }
+        | Action::Send { actor, .. } => vec![actor],
+        Action::Http(_) | Action::Sleep(_) | Action::Repeat { .. } => Vec::new(),
+    };
+    names
         .into_iter()
-        .map(|p| {
-            let referencing = has_references(&p);
-            (Arc::new(p), referencing)
-        })
+        .filter_map(|name| scenario.actors.iter().position(|a| &a.name == name))
         .collect()
+}
+
+fn sends_of(schemas: &SchemaSet, action: &Action) -> Option<Sends> {
+    match action {
+        Action::Send {
+            frame: crate::scenario::model::Outgoing::Json(value),
+            ..
+        } => Some(Sends::Json(Template::new(value))),
+        Action::Emit(emit) => {
+            let own = format!("ack.{}", emit.event);
+            let ack_schema = if schemas.has(&own) || !schemas.has(UNKNOWN_EVENT_ACK) {
+                own
+            } else {
+                UNKNOWN_EVENT_ACK.to_owned()
+            };
+            Some(Sends::Emit(EmitPlan {
+                event: Arc::from(emit.event.as_str()),
+                args: ListTemplate::new(&emit.args),
+                label: emit.ack.as_deref().map(Arc::from),
+                ack_schema: Arc::from(ack_schema),
+            }))
+        }
+        Action::AckReply { args, .. } => Some(Sends::Ack(ListTemplate::new(args))),
+        _ => None,
+    }
 }

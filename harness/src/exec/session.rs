@@ -24,7 +24,7 @@ use super::outcome::{CheckKind, CheckRecord, CheckVerdict, Outcome, StepFailure}
 use super::plan::{Instruction, ScenarioPlan, TranscriptLimit};
 use super::transcript::{Content, Party, Record, Transcript};
 use super::unmet::Unmet;
-use crate::matcher::{Captures, PreparedPattern};
+use crate::matcher::Captures;
 use crate::report::model::{Direction, Finding};
 use crate::scenario::checks::RUN_VARIABLE_PREFIX;
 use crate::transport::http::Body;
@@ -117,8 +117,10 @@ pub(super) enum Link {
 /// An emit whose ack has not arrived yet.
 #[derive(Debug)]
 pub(super) struct AwaitingAck {
+    pub(super) id: u64,
     pub(super) label: Arc<str>,
-    pub(super) event: Arc<str>,
+    /// The schema its ack is checked against.
+    pub(super) schema: Arc<str>,
     pub(super) sent_at: Instant,
 }
 
@@ -128,9 +130,10 @@ pub(super) struct ActorState {
     pub(super) link: Link,
     pub(super) inbox: Inbox,
     pub(super) next_ack_id: u64,
-    pub(super) awaiting: std::collections::HashMap<u64, AwaitingAck>,
+    /// Emits awaiting their ack (a few at a time: a short list beats a map).
+    pub(super) awaiting: Vec<AwaitingAck>,
     /// Ack label → the id of the latest emit that asked for it.
-    pub(super) labels: std::collections::HashMap<Arc<str>, u64>,
+    pub(super) labels: Vec<(Arc<str>, u64)>,
 }
 
 impl ActorState {
@@ -139,8 +142,8 @@ impl ActorState {
             link: Link::Idle,
             inbox: Inbox::default(),
             next_ack_id: 0,
-            awaiting: std::collections::HashMap::new(),
-            labels: std::collections::HashMap::new(),
+            awaiting: Vec::new(),
+            labels: Vec::new(),
         }
     }
 
@@ -186,13 +189,23 @@ pub(super) enum Wait {
     Done,
 }
 
+/// What an `expect` step wants, decided when it starts.
+#[derive(Debug, Clone)]
+pub(super) enum WantKind {
+    Next,
+    Eventually,
+    Unordered,
+    Absent,
+    Ack(Arc<str>),
+}
+
 /// An `expect` step under way: its actors in order, each checked within one window.
 #[derive(Debug)]
 pub(super) struct ExpectWait {
+    pub(super) want: WantKind,
     pub(super) actors: Vec<usize>,
     pub(super) current: usize,
     pub(super) deadline: Instant,
-    pub(super) patterns: Vec<PreparedPattern>,
     pub(super) scan: Scan,
     pub(super) since: Instant,
 }

@@ -6,15 +6,15 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde_json::Value;
-
 use super::outcome::CheckKind;
-use super::plan::PlannedStep;
-use super::session::{AwaitingAck, Command, ExpectWait, HttpRequest, Link, Session, Wait};
+use super::plan::{PlannedStep, Sends};
+use super::session::{
+    AwaitingAck, Command, ExpectWait, HttpRequest, Link, Session, Wait, WantKind,
+};
 use super::transcript::{Content, Party};
-use crate::matcher::{self, MatchError, prepare};
+use crate::matcher::{self, MatchError};
 use crate::report::model::Direction;
-use crate::scenario::model::{Action, EmitStep, Expectation, HttpStep, Outgoing};
+use crate::scenario::model::{Action, Expectation, HttpStep, Outgoing};
 use crate::transport::address::http_base;
 use crate::transport::http::Body;
 use crate::transport::{ConnectRequest, Outbound};
@@ -52,15 +52,15 @@ impl Session {
                     since: now,
                 };
             }
-            Action::Send { actor, frame } => self.send(now, actor, frame),
-            Action::Emit(emit) => self.emit(now, emit),
-            Action::AckReply { actor, to, args } => self.ack_reply(now, actor, to, args),
+            Action::Send { actor, frame } => self.send(now, planned, actor, frame),
+            Action::Emit(emit) => self.emit(now, planned, &emit.actor),
+            Action::AckReply { actor, to, .. } => self.ack_reply(now, planned, actor, to),
             Action::Http(http) => self.http(now, http),
             Action::Expect {
                 actors,
                 expectation,
                 timeout,
-            } => self.expect(now, planned, actors, expectation, *timeout),
+            } => self.expect(now, actors, expectation, *timeout),
             Action::Sleep(duration) => {
                 self.wait = Wait::Sleep {
                     until: now + self.plan.scaled(*duration),
@@ -189,20 +189,23 @@ impl Session {
         }
     }
 
-    fn send(&mut self, now: Instant, actor: &str, frame: &Outgoing) {
-        let (message, content) = match frame {
-            Outgoing::Json(value) => {
-                let value = matcher::resolve_value(value, &self.captures);
+    fn send(&mut self, now: Instant, planned: &PlannedStep, actor: &str, frame: &Outgoing) {
+        let (message, content) = match (frame, &planned.sends) {
+            (_, Some(Sends::Json(template))) => {
+                let value = template.fill(&self.captures);
                 let Some(value) = self.resolved(actor, value) else {
                     return;
                 };
                 (Outbound::Text(value.to_string()), Content::Json(value))
             }
-            Outgoing::Text(text) => (Outbound::Text(text.clone()), Content::Text(text.clone())),
-            Outgoing::Binary(bytes) => (
+            (Outgoing::Text(text), _) => {
+                (Outbound::Text(text.clone()), Content::Text(text.clone()))
+            }
+            (Outgoing::Binary(bytes), _) => (
                 Outbound::Binary(bytes.clone()),
                 Content::Binary(bytes.clone()),
             ),
+            (Outgoing::Json(_), _) => return,
         };
         // Raw frames are recorded as they leave, before the target can answer them.
         let party = self
@@ -221,44 +224,41 @@ impl Session {
         };
     }
 
-    fn emit(&mut self, now: Instant, emit: &EmitStep) {
-        let actor = emit.actor.as_str();
-        let args = emit
-            .args
-            .iter()
-            .map(|a| matcher::resolve_value(a, &self.captures))
-            .collect::<Result<Vec<Value>, _>>();
+    fn emit(&mut self, now: Instant, planned: &PlannedStep, actor: &str) {
+        let Some(Sends::Emit(emit)) = &planned.sends else {
+            return;
+        };
+        let args = emit.args.fill(&self.captures);
         let Some(args) = self.resolved(actor, args) else {
             return;
         };
         let Some((index, conn)) = self.open_link(actor) else {
             return;
         };
-        let event: Arc<str> = Arc::from(emit.event.as_str());
-        let label: Option<Arc<str>> = emit.ack.as_deref().map(Arc::from);
         let state = &mut self.actors[index];
-        let ack_id = label.as_ref().map(|label| {
+        let ack_id = emit.label.as_ref().map(|label| {
             let id = state.next_ack_id;
             state.next_ack_id += 1;
-            state.awaiting.insert(
+            state.awaiting.push(AwaitingAck {
                 id,
-                AwaitingAck {
-                    label: Arc::clone(label),
-                    event: Arc::clone(&event),
-                    sent_at: now,
-                },
-            );
-            if let Some(earlier) = state.labels.insert(Arc::clone(label), id) {
-                state.inbox.retire_ack(earlier);
+                label: Arc::clone(label),
+                schema: Arc::clone(&emit.ack_schema),
+                sent_at: now,
+            });
+            match state.labels.iter_mut().find(|(l, _)| l == label) {
+                Some((_, latest)) => {
+                    let earlier = std::mem::replace(latest, id);
+                    state.inbox.retire_ack(earlier);
+                }
+                None => state.labels.push((Arc::clone(label), id)),
             }
             id
         });
-        let args: Arc<[Value]> = args.into();
         self.commands.push_back(Command::Send {
             conn,
             message: Outbound::Event {
-                name: emit.event.clone(),
-                args: args.to_vec(),
+                name: Arc::clone(&emit.event),
+                args: Arc::clone(&args),
                 ack_id,
                 attachments: Vec::new(),
             },
@@ -266,16 +266,16 @@ impl Session {
         self.wait = Wait::Send {
             actor: index,
             record: Some(Content::Emit {
-                event,
+                event: Arc::clone(&emit.event),
                 args,
-                label,
+                label: emit.label.clone(),
                 ack_id,
             }),
             since: now,
         };
     }
 
-    fn ack_reply(&mut self, now: Instant, actor: &str, to: &str, args: &[Value]) {
+    fn ack_reply(&mut self, now: Instant, planned: &PlannedStep, actor: &str, to: &str) {
         let text = matcher::interpolate(to, &self.captures);
         let Some(text) = self.resolved(actor, text) else {
             return;
@@ -287,22 +287,21 @@ impl Session {
             );
             return;
         };
-        let args = args
-            .iter()
-            .map(|a| matcher::resolve_value(a, &self.captures))
-            .collect::<Result<Vec<Value>, _>>();
+        let Some(Sends::Ack(template)) = &planned.sends else {
+            return;
+        };
+        let args = template.fill(&self.captures);
         let Some(args) = self.resolved(actor, args) else {
             return;
         };
         let Some((index, conn)) = self.open_link(actor) else {
             return;
         };
-        let args: Arc<[Value]> = args.into();
         self.commands.push_back(Command::Send {
             conn,
             message: Outbound::Ack {
                 id,
-                args: args.to_vec(),
+                args: Arc::clone(&args),
             },
         });
         self.wait = Wait::Send {
@@ -371,7 +370,6 @@ impl Session {
     fn expect(
         &mut self,
         now: Instant,
-        planned: &PlannedStep,
         actors: &[String],
         expectation: &Expectation,
         timeout: Option<std::time::Duration>,
@@ -389,16 +387,18 @@ impl Session {
             };
             indices.push(index);
         }
-        let patterns = planned
-            .patterns
-            .iter()
-            .map(|(pattern, referencing)| prepare(pattern, *referencing, &self.captures))
-            .collect();
+        let want = match expectation {
+            Expectation::Next(_) => WantKind::Next,
+            Expectation::Eventually(_) => WantKind::Eventually,
+            Expectation::Unordered(_) => WantKind::Unordered,
+            Expectation::Absent { .. } => WantKind::Absent,
+            Expectation::Ack { label, .. } => WantKind::Ack(Arc::from(label.as_str())),
+        };
         self.wait = Wait::Expect(Box::new(ExpectWait {
+            want,
             actors: indices,
             current: 0,
             deadline: now + self.plan.scaled(window),
-            patterns,
             scan: Default::default(),
             since: now,
         }));

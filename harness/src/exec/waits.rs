@@ -4,19 +4,20 @@
 //! A wait is re-examined after every input; an inbox check is incremental, so this costs one
 //! match per new message, not a rescan.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::Value;
 
+use std::sync::Arc;
+
 use super::inbox::{Clock, MatchContext, Met, Progress, Want};
 use super::observer::{LatencyKind, Observer};
 use super::outcome::CheckKind;
-use super::session::{ExpectWait, Link, Session, Wait, is_foreign};
+use super::plan::Instruction;
+use super::session::{ExpectWait, Link, Session, Wait, WantKind, is_foreign};
 use super::transcript::Received;
 use super::unmet::{Cause, Unmet};
 use crate::matcher::Pattern;
-use crate::scenario::model::{Action, Expectation};
 use crate::schema::SchemaSet;
 
 impl Session {
@@ -59,17 +60,6 @@ impl Session {
     }
 
     fn check_actor(&mut self, now: Instant, wait: &mut ExpectWait, actor: usize) -> Progress {
-        let plan = Arc::clone(&self.plan);
-        let Some(Action::Expect { expectation, .. }) = self
-            .current
-            .and_then(|i| plan.program.get(i))
-            .and_then(|instruction| match instruction {
-                super::plan::Instruction::Step(planned) => Some(&planned.step.action),
-                _ => None,
-            })
-        else {
-            return Progress::Unmet(Unmet::scenario("no expect step is under way"));
-        };
         let state = &self.actors[actor];
         let ended = state.is_closed() || now >= wait.deadline;
         let clock = if ended {
@@ -77,25 +67,34 @@ impl Session {
         } else {
             Clock::Running
         };
-        let patterns: Vec<&Pattern> = wait.patterns.iter().map(|p| p.get()).collect();
-        let want = match (expectation, patterns.as_slice()) {
-            (Expectation::Next(_), [p]) => Want::Next(p),
-            (Expectation::Eventually(_), [p]) => Want::Eventually(p),
-            (Expectation::Unordered(_), all) => Want::Unordered(all),
-            (Expectation::Absent { .. }, [p]) => Want::Absent(Some(p)),
-            (Expectation::Absent { .. }, []) => Want::Absent(None),
-            (Expectation::Ack { label, .. }, [p]) => match state.labels.get(label.as_str()) {
-                Some(&id) => Want::Ack {
-                    id,
-                    label,
-                    pattern: p,
-                },
-                None => {
-                    return Progress::Unmet(Unmet::scenario(format!(
-                        "no emit of this session asked for an ack labelled \"{label}\""
-                    )));
+        let patterns: &[Arc<Pattern>] = match self.current.and_then(|i| self.plan.program.get(i)) {
+            Some(Instruction::Step(planned)) => &planned.patterns,
+            _ => &[],
+        };
+        let first = patterns.first().map(|p| &**p);
+        let all: Vec<&Pattern>;
+        let want = match (&wait.want, first) {
+            (WantKind::Next, Some(p)) => Want::Next(p),
+            (WantKind::Eventually, Some(p)) => Want::Eventually(p),
+            (WantKind::Unordered, _) => {
+                all = patterns.iter().map(|p| &**p).collect();
+                Want::Unordered(&all)
+            }
+            (WantKind::Absent, pattern) => Want::Absent(pattern),
+            (WantKind::Ack(label), Some(p)) => {
+                match state.labels.iter().find(|(l, _)| l == label) {
+                    Some(&(_, id)) => Want::Ack {
+                        id,
+                        label,
+                        pattern: p,
+                    },
+                    None => {
+                        return Progress::Unmet(Unmet::scenario(format!(
+                            "no emit of this session asked for an ack labelled \"{label}\""
+                        )));
+                    }
                 }
-            },
+            }
             _ => return Progress::Unmet(Unmet::scenario("the expectation has no pattern")),
         };
         let markers = self.markers.as_ref();

@@ -75,36 +75,68 @@ pub enum Segment<'a> {
 
 /// The string cut into literal text and references, in order.
 pub fn segments(text: &str) -> Vec<Segment<'_>> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let name_len = after
-            .char_indices()
-            .take_while(|&(i, c)| {
-                c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())
-            })
-            .count();
-        if name_len > 0 && after[name_len..].starts_with('}') {
-            if start > 0 {
-                out.push(Segment::Text(&rest[..start]));
-            }
-            out.push(Segment::Reference(&after[..name_len]));
-            rest = &after[name_len + 1..];
-        } else {
-            out.push(Segment::Text(&rest[..start + 2]));
-            rest = after;
+    Segments::new(text).collect()
+}
+
+/// The pieces of a string, literal text and references, in order, found without allocating.
+#[derive(Debug, Clone)]
+pub struct Segments<'a> {
+    rest: &'a str,
+    /// A reference found after the text just returned.
+    pending: Option<&'a str>,
+}
+
+impl<'a> Segments<'a> {
+    /// The pieces of `text`.
+    pub fn new(text: &'a str) -> Segments<'a> {
+        Segments {
+            rest: text,
+            pending: None,
         }
     }
-    if !rest.is_empty() {
-        out.push(Segment::Text(rest));
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = Segment<'a>;
+
+    fn next(&mut self) -> Option<Segment<'a>> {
+        if let Some(name) = self.pending.take() {
+            return Some(Segment::Reference(name));
+        }
+        if self.rest.is_empty() {
+            return None;
+        }
+        let mut searched = 0;
+        while let Some(found) = self.rest[searched..].find("${") {
+            let start = searched + found;
+            let after = &self.rest[start + 2..];
+            let name_len = after
+                .char_indices()
+                .take_while(|&(i, c)| {
+                    c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())
+                })
+                .count();
+            if name_len > 0 && after[name_len..].starts_with('}') {
+                let text = &self.rest[..start];
+                let name = &after[..name_len];
+                self.rest = &after[name_len + 1..];
+                if text.is_empty() {
+                    return Some(Segment::Reference(name));
+                }
+                self.pending = Some(name);
+                return Some(Segment::Text(text));
+            }
+            searched = start + 2;
+        }
+        let text = self.rest;
+        self.rest = "";
+        Some(Segment::Text(text))
     }
-    out
 }
 
 /// The names referenced in `text`, in order.
 pub fn references(text: &str) -> impl Iterator<Item = &str> {
-    segments(text).into_iter().filter_map(|s| match s {
+    Segments::new(text).filter_map(|s| match s {
         Segment::Reference(name) => Some(name),
         Segment::Text(_) => None,
     })
@@ -112,8 +144,9 @@ pub fn references(text: &str) -> impl Iterator<Item = &str> {
 
 /// The name, if `text` is exactly one reference `${name}`.
 pub fn whole_reference(text: &str) -> Option<&str> {
-    match segments(text).as_slice() {
-        [Segment::Reference(name)] => Some(name),
+    let mut pieces = Segments::new(text);
+    match (pieces.next(), pieces.next()) {
+        (Some(Segment::Reference(name)), None) => Some(name),
         _ => None,
     }
 }
@@ -125,7 +158,7 @@ fn lookup<'c>(name: &str, captures: &'c Captures) -> Result<&'c Value, MatchErro
 }
 
 /// The text of a value inside a longer string: strings without quotes, others as JSON.
-pub fn value_text(value: &Value) -> String {
+pub(super) fn value_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),

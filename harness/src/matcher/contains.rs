@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use super::describe::describe;
-use super::eval::{Ctx, MatchError, Mismatch};
+use super::eval::{Ctx, MatchError, Mismatch, push_index};
 use super::pattern::Pattern;
 
 impl Ctx<'_> {
@@ -31,7 +31,7 @@ impl Ctx<'_> {
         for item in items {
             let mut fits = Vec::new();
             for (j, element) in values.iter().enumerate() {
-                path.push_str(&format!("[{j}]"));
+                push_index(path, j);
                 let tried = self.attempt(item, element, path);
                 path.truncate(base);
                 if tried?.is_some() {
@@ -57,7 +57,7 @@ impl Ctx<'_> {
             return Err(fail(path, expected, value));
         }
         for (item, j) in items.iter().zip(chosen) {
-            path.push_str(&format!("[{j}]"));
+            push_index(path, j);
             let kept = self.attempt(item, &values[j], path)?;
             match kept {
                 Some(made) => self.commit(made),

@@ -40,7 +40,6 @@ fn at_depth(pattern: &Pattern, depth: usize) -> String {
         Pattern::Range { min, max } => format!("a number {}", bounds(min.as_ref(), max.as_ref())),
         Pattern::Len { min, max } => format!("a length {}", bounds(min.as_ref(), max.as_ref())),
         Pattern::Contains(items) => format!("an array containing [{}]", list(items, depth)),
-        Pattern::Resolved { source, .. } => Value::String(source.clone()).to_string(),
     }
 }
 

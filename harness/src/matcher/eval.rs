@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use super::captures::{Captures, resolve_string};
+use super::captures::{Captures, Segment, Segments, resolve_string, whole_reference};
 use super::describe::describe;
 pub use super::error::{MatchError, Mismatch};
 use super::pattern::Pattern;
@@ -117,17 +117,6 @@ impl Ctx<'_> {
                 _ => fail(),
             },
             Pattern::Contains(items) => self.contains(items, value, path),
-            Pattern::Resolved {
-                value: expected,
-                source,
-            } => {
-                if json_eq(expected, value) {
-                    Ok(())
-                } else {
-                    let expected = format!("{expected} (from {})", Value::String(source.clone()));
-                    Err(mismatch(path, expected, Some(value)))
-                }
-            }
         }
     }
 
@@ -146,7 +135,12 @@ impl Ctx<'_> {
         }
     }
 
+    /// A string pattern, its `${refs}` compared in place: nothing is resolved or allocated
+    /// unless it fails (then the resolved value is shown).
     fn string(&mut self, text: &str, value: &Value, path: &str) -> Result<(), MatchError> {
+        if self.string_matches(text, value)? {
+            return Ok(());
+        }
         let expected = match (self.new.is_empty(), resolve_string(text, self.known)) {
             (true, resolved) => resolved?,
             (false, _) => {
@@ -155,16 +149,38 @@ impl Ctx<'_> {
                 resolve_string(text, &all)?
             }
         };
-        if json_eq(&expected, value) {
-            Ok(())
-        } else {
-            Err(mismatch(
-                path,
-                describe(&Pattern::String(text.to_owned())),
-                Some(value),
-            )
-            .with_resolved(&expected, text))
+        Err(mismatch(
+            path,
+            describe(&Pattern::String(text.to_owned())),
+            Some(value),
+        )
+        .with_resolved(&expected, text))
+    }
+
+    fn string_matches(&self, text: &str, value: &Value) -> Result<bool, MatchError> {
+        if let Some(name) = whole_reference(text) {
+            let bound = self
+                .lookup(name)
+                .ok_or_else(|| MatchError::UnknownReference(name.to_owned()))?;
+            return Ok(json_eq(bound, value));
         }
+        let mut rest = value.as_str();
+        for segment in Segments::new(text) {
+            let part = match segment {
+                Segment::Text(part) => part,
+                Segment::Reference(name) => match self.lookup(name) {
+                    Some(Value::String(bound)) => bound.as_str(),
+                    Some(other) => {
+                        let shown = other.to_string();
+                        rest = rest.and_then(|r| r.strip_prefix(shown.as_str()));
+                        continue;
+                    }
+                    None => return Err(MatchError::UnknownReference(name.to_owned())),
+                },
+            };
+            rest = rest.and_then(|r| r.strip_prefix(part));
+        }
+        Ok(rest == Some(""))
     }
 
     fn array(
@@ -182,12 +198,12 @@ impl Ctx<'_> {
         };
         let base = path.len();
         for (i, item) in items.iter().enumerate() {
-            path.push_str(&format!("[{i}]"));
+            push_index(path, i);
             self.eval(item, values.get(i), path)?;
             path.truncate(base);
         }
         if let Some(extra) = values.get(items.len()) {
-            path.push_str(&format!("[{}]", items.len()));
+            push_index(path, items.len());
             return Err(mismatch(
                 path,
                 "no element (the array is longer)".into(),
@@ -276,6 +292,12 @@ impl Ctx<'_> {
     pub(super) fn commit(&mut self, made: Captures) {
         self.new = made;
     }
+}
+
+/// Appends `[index]` to a path (without a temporary string: paths grow on every match).
+pub(super) fn push_index(path: &mut String, index: usize) {
+    use std::fmt::Write;
+    let _ = write!(path, "[{index}]");
 }
 
 fn push_key(path: &mut String, key: &str) {

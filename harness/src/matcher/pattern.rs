@@ -112,14 +112,6 @@ pub enum Pattern {
     },
     /// An array with, for each pattern, a distinct matching element.
     Contains(Vec<Pattern>),
-    /// A string pattern whose `${refs}` were resolved before matching ([`super::prepare`]):
-    /// the value they gave, compared by value, and the text written in the scenario.
-    Resolved {
-        /// The resolved value.
-        value: serde_json::Value,
-        /// The string as written (`"job-${run_id}"`).
-        source: String,
-    },
 }
 
 impl Pattern {

@@ -59,6 +59,8 @@ pub enum SchemaError {
 /// The compiled schemas of one protocol.
 pub struct SchemaSet {
     type_pointer: String,
+    /// The pointer's tokens, unescaped once (a message's type is read for every message).
+    type_path: Vec<String>,
     envelope: Option<Validator>,
     by_stem: HashMap<String, Validator>,
 }
@@ -98,6 +100,7 @@ impl SchemaSet {
         };
         Ok(SchemaSet {
             type_pointer: profile.type_pointer.clone(),
+            type_path: pointer_tokens(&profile.type_pointer),
             envelope,
             by_stem,
         })
@@ -110,7 +113,15 @@ impl SchemaSet {
 
     /// The message's type, read at the profile's type pointer.
     pub fn type_of<'a>(&self, message: &'a Value) -> Option<&'a str> {
-        message.pointer(&self.type_pointer).and_then(Value::as_str)
+        let mut at = message;
+        for token in &self.type_path {
+            at = match at {
+                Value::Object(map) => map.get(token.as_str())?,
+                Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        at.as_str()
     }
 
     /// Every problem of `message`: envelope violations, an unknown type, or violations of its
@@ -206,6 +217,15 @@ fn violations(validator: &Validator, message: &Value, schema: &str) -> Vec<Schem
                 path: Some(path),
             }
         })
+        .collect()
+}
+
+/// The unescaped tokens of a JSON pointer (`/a~1b/c` → `["a/b", "c"]`).
+fn pointer_tokens(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
         .collect()
 }
 

@@ -9,6 +9,7 @@
 //!
 //! [`TransportError::Unsupported`]: super::TransportError::Unsupported
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::Value;
@@ -84,9 +85,9 @@ pub enum Outbound {
     /// A socket.io event (BINARY_EVENT when it has attachments).
     Event {
         /// The event name.
-        name: String,
-        /// The arguments (placeholders naming `attachments`).
-        args: Vec<Value>,
+        name: Arc<str>,
+        /// The arguments (placeholders naming `attachments`), shared with the transcript.
+        args: Arc<[Value]>,
         /// The ack id to ask for, if any.
         ack_id: Option<u64>,
         /// Binary attachments.
@@ -96,8 +97,8 @@ pub enum Outbound {
     Ack {
         /// The id the server's event carried.
         id: u64,
-        /// The arguments.
-        args: Vec<Value>,
+        /// The arguments, shared with the transcript.
+        args: Arc<[Value]>,
     },
 }
 
