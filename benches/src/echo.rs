@@ -100,6 +100,9 @@ pub enum EchoError {
         /// What went wrong.
         reason: String,
     },
+    /// A task opening a client connection panicked (a bug here, not in the sockets).
+    #[error("an echo client connection task panicked: {0}")]
+    ConnectPanicked(String),
     /// Not every connection was open within `connect_timeout`.
     #[error("echo clients not all connected within {0:?}")]
     ConnectTimeout(Duration),

@@ -69,10 +69,8 @@ pub(super) async fn connect_all(
     let all_open = async {
         let mut sockets = Vec::with_capacity(options.connections);
         while let Some(joined) = connecting.join_next().await {
-            let (index, opened) = joined.map_err(|join_error| EchoError::Connect {
-                index: usize::MAX,
-                reason: join_error.to_string(),
-            })?;
+            let (index, opened) =
+                joined.map_err(|join_error| EchoError::ConnectPanicked(join_error.to_string()))?;
             sockets.push(opened.map_err(|reason| EchoError::Connect { index, reason })?);
         }
         Ok(sockets)
