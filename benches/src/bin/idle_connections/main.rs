@@ -60,6 +60,10 @@ struct Args {
     /// Longest wait for a stable reading, in seconds.
     #[arg(long, default_value_t = 60)]
     settle_timeout_secs: u64,
+    /// Run the server under this program (e.g. `heaptrack`, to see what holds the memory);
+    /// the RSS figures are then the wrapper's process, not the server alone.
+    #[arg(long, value_name = "PROGRAM")]
+    server_wrapper: Option<String>,
     /// Internal: be the server process.
     #[arg(long, hide = true)]
     serve: bool,
@@ -123,7 +127,14 @@ async fn measure(args: &Args) -> anyhow::Result<()> {
 /// Starts this binary as the server; returns it and the URL it printed.
 async fn spawn_server(args: &Args, timeout: Duration) -> anyhow::Result<(Child, String)> {
     let exe = std::env::current_exe().context("finding this executable")?;
-    let mut command = Command::new(exe);
+    let mut command = match &args.server_wrapper {
+        Some(wrapper) => {
+            let mut command = Command::new(wrapper);
+            command.arg(exe);
+            command
+        }
+        None => Command::new(exe),
+    };
     command.args(["--serve", "--protocol", &args.protocol]);
     for setting in &args.settings {
         command.args(["--setting", setting]);
@@ -136,14 +147,18 @@ async fn spawn_server(args: &Args, timeout: Duration) -> anyhow::Result<(Child, 
         .context("starting the server process")?;
     let stdout = child.stdout.take().context("no server stdout")?;
     let mut lines = tokio::io::BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(timeout, lines.next_line())
-        .await
-        .context("the server printed no URL in time")??
-        .context("the server exited before printing its URL")?;
-    let Some(url) = line.strip_prefix("listening ") else {
-        bail!("unexpected server output: {line:?}");
-    };
-    Ok((child, url.to_owned()))
+    // A wrapper may print lines of its own first.
+    let url = tokio::time::timeout(timeout, async {
+        loop {
+            let line = lines.next_line().await?.context("the server exited")?;
+            if let Some(url) = line.strip_prefix("listening ") {
+                return anyhow::Ok(url.to_owned());
+            }
+        }
+    })
+    .await
+    .context("the server printed no URL in time")??;
+    Ok((child, url))
 }
 
 /// Opens the connections, `args.concurrency` at a time; each established one is kept by an

@@ -1,7 +1,8 @@
 //! The child process: the reference server alone, serving one protocol on port 0 with the
 //! suite's settings (plus any given), so that its memory is the server's only. Prints
 //! `listening <url>` once bound, then serves until its standard input closes (the parent ends
-//! or is done), so it never outlives the measurement.
+//! or is done), so it never outlives the measurement; it then exits at once, without closing
+//! the connections, so that a profiler wrapping it (`--server-wrapper heaptrack`) sees them.
 
 use anyhow::{Context, bail};
 use std::io::Write;
@@ -29,7 +30,7 @@ pub fn run(protocol: &str, settings: &[String]) -> anyhow::Result<()> {
         println!("listening {}", endpoint.url);
         std::io::stdout().flush()?;
         tokio::io::copy(&mut tokio::io::stdin(), &mut tokio::io::sink()).await?;
-        running.shutdown().await;
-        Ok(())
+        // Exit with every connection still held: a wrapping profiler reports them as live.
+        std::process::exit(0)
     })
 }
