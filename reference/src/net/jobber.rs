@@ -9,6 +9,7 @@
 //! outputs are written under the same lock: one total order. The driver owns the clock (wall
 //! time, UTC), the id source (UUID v4), connection and ack numbering.
 
+use super::owned_head;
 use super::serving::{Tasks, Timed, now};
 use crate::jobber::{
     AckId, ConnId, Core, Input, JobberError, Message, ServerEvent, Settings, Timestamp, UuidV4Ids,
@@ -267,7 +268,9 @@ impl JobberServer {
         });
         let app = Router::new()
             .layer(socket_io(&shared, &settings, PATHS[1]))
-            .layer(socket_io(&shared, &settings, PATHS[0]));
+            .layer(socket_io(&shared, &settings, PATHS[0]))
+            // Outermost, so it runs first: engineioxide keeps each session's request head.
+            .layer(axum::middleware::map_request(owned_head::own_head));
         let tasks = Tasks::start("jobber", listener, app, shared);
         Ok(Self {
             addr,
