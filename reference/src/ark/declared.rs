@@ -66,6 +66,13 @@ const SETTINGS: &[Setting] = &[
          waits for open connections (C4). Default 1s.",
     ),
     Setting::new(
+        "ws_read_buffer_bytes",
+        Syntax::Bytes,
+        "1024",
+        "Bytes a push connection reads at a time, held for its life; larger frames take several \
+         reads (DESIGN.md pitfalls). Default 1024.",
+    ),
+    Setting::new(
         "token",
         Syntax::Text,
         "none",
@@ -84,6 +91,7 @@ impl Configurable for Settings {
             "client_queue_events" => self.client_queue_events = values::positive(value)?,
             "max_logs_per_instance" => self.max_logs_per_instance = values::positive(value)?,
             "close_grace" => self.close_grace = values::duration(value)?,
+            "ws_read_buffer_bytes" => self.ws_read_buffer_bytes = values::positive(value)?,
             "token" => self.token = Some(values::text(value)?),
             _ => return Err(Refused::Unknown),
         }

@@ -120,6 +120,20 @@ const SETTINGS: &[Setting] = &[
         "1s",
         "How long shutdown waits for open connections (C4). Default 1s.",
     ),
+    Setting::new(
+        "ws_read_buffer_bytes",
+        Syntax::Bytes,
+        "1024",
+        "Bytes a WebSocket connection reads at a time, held for its life; larger messages take \
+         several reads (DESIGN.md pitfalls). Default 1024.",
+    ),
+    Setting::new(
+        "max_queued_packets",
+        Syntax::Count,
+        "128",
+        "Packets one socket may have waiting to be written; beyond it an emit or ack is not \
+         sent, only logged (C4). Default 128.",
+    ),
 ];
 
 impl Configurable for Settings {
@@ -149,6 +163,8 @@ impl Configurable for Settings {
             "max_worker_capacity" => self.max_worker_capacity = values::positive(value)?,
             "default_expire_in" => self.default_expire_in = values::duration(value)?,
             "close_grace" => self.close_grace = values::duration(value)?,
+            "ws_read_buffer_bytes" => self.ws_read_buffer_bytes = values::positive(value)?,
+            "max_queued_packets" => self.max_queued_packets = values::positive(value)?,
             _ => return Err(Refused::Unknown),
         }
         Ok(())

@@ -231,7 +231,8 @@ fn socket_io(
     let (layer, io) = SocketIo::builder()
         .req_path(path)
         .max_payload(settings.max_message_bytes)
-        .ws_read_buffer_size(4096)
+        .ws_read_buffer_size(settings.ws_read_buffer_bytes)
+        .max_buffer_size(settings.max_queued_packets)
         .build_layer();
     let on_auth = Arc::clone(shared);
     let on_connect = Arc::clone(shared);
