@@ -2,12 +2,15 @@
 //! exactly as specified in `shared/specs/` and the project's protocol notes.
 //!
 //! Each protocol is a sans-IO core in its own module (`ark`, …); [`net`] holds the only code
-//! with sockets; [`serve`] starts everything. The crate prints nothing and keeps no state on
+//! with sockets; [`protocols`] declares every protocol and its settings as data; [`serve`]
+//! configures (typed or by strings) and starts them. The crate prints nothing and keeps no state on
 //! disk. `ark` and `jobber` are implemented so far.
 
 pub mod ark;
 pub mod jobber;
 pub mod net;
+pub mod protocols;
 pub mod serve;
 
-pub use serve::{Config, Endpoint, Running, start};
+pub use protocols::{Protocol, Setting, protocol, protocols};
+pub use serve::{Config, ConfigError, Endpoint, Running, start};

@@ -143,7 +143,8 @@ async fn cause_events(client: &reqwest::Client, base: &str) -> usize {
 
 #[tokio::test]
 async fn clients_share_one_order_ignore_garbage_and_oversize_closes_1009() {
-    let (running, base) = start(|s| s.max_client_frame_bytes = 1024).await;
+    // The frame limit is above the 1 KiB read buffer, so a frame under it can take several reads.
+    let (running, base) = start(|s| s.max_client_frame_bytes = 4096).await;
     let mut a = connect(&base).await;
     let mut b = connect(&base).await;
     let mut c = connect(&base).await;
@@ -157,6 +158,7 @@ async fn clients_share_one_order_ignore_garbage_and_oversize_closes_1009() {
     a.send(Message::text(r#"{"event":"job:created","data":{}}"#))
         .await
         .unwrap();
+    a.send(Message::text("z".repeat(3000))).await.unwrap();
     a.send(Message::Ping(vec![1, 2, 3].into())).await.unwrap();
     // Pings are answered; nothing else is sent (nothing on connect, nothing for garbage).
     let pong = tokio::time::timeout(WAIT, a.next())
@@ -197,7 +199,7 @@ async fn clients_share_one_order_ignore_garbage_and_oversize_closes_1009() {
     );
 
     // An over-size frame closes `c` with 1009; `a` and `b` still receive.
-    c.send(Message::text("x".repeat(2000))).await.unwrap();
+    c.send(Message::text("x".repeat(5000))).await.unwrap();
     let (code, _) = until_close(&mut c).await;
     assert_eq!(code, Some(CloseCode::Size));
     let (s, _) = post(

@@ -1,7 +1,8 @@
 //! The jobber driver over real sockets on 127.0.0.1 (port 0), with a raw WebSocket client
 //! speaking Engine.IO v4 / socket.io v5 text packets: connect and `client_ready`, refusal with
 //! `INVALID_TOKEN`, `send_job` acked with a `jobId`, a registered worker gets `work_request`,
-//! both paths (`/socket.io/`, `/ws`), first emits sent before CONNECT arrives, acks in order.
+//! both paths (`/socket.io/`, `/ws`), first emits sent before CONNECT arrives, acks in order,
+//! a message far larger than the read buffer.
 //! Every wait has a deadline.
 #![allow(clippy::unwrap_used)]
 
@@ -206,5 +207,34 @@ async fn acks_leave_in_request_order() {
                 .starts_with("JOB_NOT_FOUND: ")
         );
     }
+    server.shutdown().await;
+}
+
+/// A message many times the WebSocket read buffer (`ws_read_buffer_bytes`, 1 KiB) arrives
+/// whole, both ways.
+#[tokio::test]
+async fn a_message_larger_than_the_read_buffer_arrives_whole() {
+    let server = jobber_server::start().await;
+    let (mut c, _) = Client::ready(server.addr(), "/ws").await;
+    let text = "x".repeat(200 * 1024);
+    c.emit(
+        Some(1),
+        "send_job",
+        json!({"name": "big", "data": {"text": text}}),
+    )
+    .await;
+    let Packet::Ack(1, reply) = c.packet().await else {
+        panic!()
+    };
+    let job_id = reply["jobId"].as_str().unwrap().to_owned();
+    c.emit(Some(2), "get_job", json!({"jobId": job_id})).await;
+    let Packet::Ack(2, reply) = c.packet().await else {
+        panic!()
+    };
+    assert_eq!(
+        reply["job"]["data"]["text"].as_str().map(str::len),
+        Some(text.len())
+    );
+    assert_eq!(reply["job"]["data"]["text"], json!(text));
     server.shutdown().await;
 }

@@ -8,6 +8,7 @@
 
 mod agents;
 pub mod core;
+pub mod declared;
 pub mod error;
 pub mod events;
 mod fields;

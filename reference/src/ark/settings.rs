@@ -24,6 +24,10 @@ pub struct Settings {
     /// How long a closing push connection may take to deliver its close frame (and, after an
     /// over-size frame, how long the socket lingers) before it is dropped. Default 1 s.
     pub close_grace: Duration,
+    /// Bytes a push connection reads at a time, allocated for the connection's life; a larger
+    /// client frame takes several reads. Default 1024: clients of the push stream send next to
+    /// nothing, and an idle connection costs 3 KiB less than with 4096.
+    pub ws_read_buffer_bytes: usize,
     /// When set, `/ws` requires `?token=<token>` (ark-N12). Default off.
     pub token: Option<String>,
 }
@@ -38,6 +42,7 @@ impl Default for Settings {
             client_queue_events: 4096,
             max_logs_per_instance: 1000,
             close_grace: Duration::from_secs(1),
+            ws_read_buffer_bytes: 1024,
             token: None,
         }
     }

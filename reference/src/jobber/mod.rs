@@ -9,6 +9,7 @@
 
 mod batches;
 pub mod core;
+pub mod declared;
 pub mod error;
 mod jobs;
 mod lifecycle;

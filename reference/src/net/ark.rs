@@ -213,7 +213,7 @@ async fn ws_handler(
     let max = shared.settings.max_client_frame_bytes;
     let grace = shared.settings.close_grace;
     upgrade
-        .read_buffer_size(4096)
+        .read_buffer_size(shared.settings.ws_read_buffer_bytes)
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| async move {

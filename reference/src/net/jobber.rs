@@ -9,6 +9,7 @@
 //! outputs are written under the same lock: one total order. The driver owns the clock (wall
 //! time, UTC), the id source (UUID v4), connection and ack numbering.
 
+use super::owned_head;
 use super::serving::{Tasks, Timed, now};
 use crate::jobber::{
     AckId, ConnId, Core, Input, JobberError, Message, ServerEvent, Settings, Timestamp, UuidV4Ids,
@@ -230,7 +231,8 @@ fn socket_io(
     let (layer, io) = SocketIo::builder()
         .req_path(path)
         .max_payload(settings.max_message_bytes)
-        .ws_read_buffer_size(4096)
+        .ws_read_buffer_size(settings.ws_read_buffer_bytes)
+        .max_buffer_size(settings.max_queued_packets)
         .build_layer();
     let on_auth = Arc::clone(shared);
     let on_connect = Arc::clone(shared);
@@ -267,7 +269,9 @@ impl JobberServer {
         });
         let app = Router::new()
             .layer(socket_io(&shared, &settings, PATHS[1]))
-            .layer(socket_io(&shared, &settings, PATHS[0]));
+            .layer(socket_io(&shared, &settings, PATHS[0]))
+            // Outermost, so it runs first: engineioxide keeps each session's request head.
+            .layer(axum::middleware::map_request(owned_head::own_head));
         let tasks = Tasks::start("jobber", listener, app, shared);
         Ok(Self {
             addr,

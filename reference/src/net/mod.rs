@@ -6,5 +6,6 @@
 pub mod ark;
 pub mod hub;
 pub mod jobber;
+mod owned_head;
 mod push;
 mod serving;

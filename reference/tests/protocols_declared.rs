@@ -1,0 +1,161 @@
+//! The protocol declarations as data: unique snake_case names, `port` first, every shown
+//! default is the real default, every declared setting is wired to its typed field, and the
+//! capabilities follow the settings (ark-N14, jobber-N20).
+#![allow(clippy::unwrap_used)]
+
+use reference::jobber::RateLimit;
+use reference::protocols::Syntax;
+use reference::{Config, ConfigError, protocol, protocols};
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+#[test]
+fn declarations_are_unique_snake_case_with_port_first() {
+    let ids: Vec<_> = protocols().iter().map(|p| p.id).collect();
+    assert_eq!(ids, ["ark", "jobber"]);
+    let snake = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    for p in protocols() {
+        assert!(snake(p.id), "{}", p.id);
+        assert_eq!(protocol(p.id), Some(p));
+        assert_eq!(p.settings[0].name, "port", "{}", p.id);
+        assert_eq!(p.settings[0].syntax, Syntax::Port);
+        assert_eq!(p.settings[0].default, p.default_port.to_string());
+        for (i, s) in p.settings.iter().enumerate() {
+            assert!(snake(s.name), "{}.{}", p.id, s.name);
+            assert!(
+                p.settings[..i].iter().all(|o| o.name != s.name),
+                "{}",
+                s.name
+            );
+            assert!(
+                s.help.contains("Default"),
+                "{}.{} help names no default",
+                p.id,
+                s.name
+            );
+            assert!(!s.value_name.is_empty());
+        }
+    }
+    assert_eq!(protocol("emprops"), None);
+}
+
+#[test]
+fn default_ports_are_the_servers_defaults() {
+    let config = Config::default();
+    assert_eq!(protocol("ark").unwrap().default_port, config.ark.port);
+    assert_eq!(protocol("jobber").unwrap().default_port, config.jobber.port);
+    assert_eq!(config, Config::new(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+    let served: Vec<_> = config.served().map(|p| p.id).collect();
+    assert_eq!(served, ["ark", "jobber"]);
+}
+
+/// The default shown to users, typed back, is the default: declarations and typed settings
+/// cannot drift apart, and every declared setting is wired to a field.
+#[test]
+fn every_shown_default_sets_the_real_default() {
+    for p in protocols() {
+        for s in p.settings.iter().filter(|s| s.default != "none") {
+            let mut config = Config::default();
+            config.set(p.id, s.name, s.default).unwrap();
+            assert_eq!(config.ark, Config::default().ark, "{}.{}", p.id, s.name);
+            assert_eq!(
+                config.jobber,
+                Config::default().jobber,
+                "{}.{}",
+                p.id,
+                s.name
+            );
+        }
+    }
+}
+
+#[test]
+fn every_declared_setting_changes_its_field() {
+    for p in protocols() {
+        for s in p.settings {
+            let value = match s.syntax {
+                Syntax::Port => "4242",
+                Syntax::Duration => "7ms",
+                Syntax::RateLimit => "3/7s",
+                Syntax::Bytes | Syntax::Count => "7",
+                Syntax::Text => "changed",
+            };
+            let mut config = Config::default();
+            config.set(p.id, s.name, value).unwrap();
+            assert_ne!(config, Config::default(), "{}.{} set nothing", p.id, s.name);
+        }
+    }
+}
+
+#[test]
+fn typed_values_land_in_the_typed_settings() {
+    let mut config = Config::default();
+    config.set("ark", "heartbeat_interval", "250ms").unwrap();
+    config.set("ark", "token", "s3cret").unwrap();
+    config.set("ark", "port", "0").unwrap();
+    config.set("jobber", "rate_limit", "5/2s").unwrap();
+    config.set("jobber", "max_message_bytes", "65536").unwrap();
+    config.set("jobber", "default_expire_in", "1m").unwrap();
+    assert_eq!(config.ark.heartbeat_interval, Duration::from_millis(250));
+    assert_eq!(config.ark.token.as_deref(), Some("s3cret"));
+    assert_eq!(config.ark.port, 0);
+    let five_per_two = RateLimit {
+        events: 5,
+        window: Duration::from_secs(2),
+    };
+    assert_eq!(config.jobber.rate_limit, Some(five_per_two));
+    assert_eq!(config.jobber.max_message_bytes, 65536);
+    assert_eq!(config.jobber.default_expire_in, Duration::from_secs(60));
+    config.set("jobber", "rate_limit", "off").unwrap();
+    assert_eq!(config.jobber.rate_limit, None);
+}
+
+#[test]
+fn suite_settings_give_the_suites_defaults_and_capabilities() {
+    let mut config = Config::default();
+    assert!(config.capabilities("ark").is_empty());
+    assert!(config.capabilities("jobber").is_empty());
+    config.apply_suite_settings("ark").unwrap();
+    config.apply_suite_settings("jobber").unwrap();
+    assert_eq!(config.ark.heartbeat_interval, Duration::from_millis(250));
+    assert_eq!(config.jobber.tokens, ["tok-a", "tok-b"]);
+    let suite_limit = RateLimit {
+        events: 10,
+        window: Duration::from_secs(1),
+    };
+    assert_eq!(config.jobber.rate_limit, Some(suite_limit));
+    assert_eq!(config.capabilities("ark"), ["short_heartbeat_interval"]);
+    assert_eq!(config.capabilities("jobber"), ["rate_limit_10_per_second"]);
+    assert!(config.capabilities("caas").is_empty());
+    let error = config.apply_suite_settings("arc").unwrap_err();
+    assert!(matches!(
+        error,
+        ConfigError::UnknownProtocol {
+            suggestion: Some("ark"),
+            ..
+        }
+    ));
+}
+
+#[test]
+fn capabilities_follow_the_settings() {
+    let heartbeat = |value: &str| {
+        let mut config = Config::default();
+        config.set("ark", "heartbeat_interval", value).unwrap();
+        config.capabilities("ark")
+    };
+    assert_eq!(heartbeat("1s"), ["short_heartbeat_interval"]);
+    assert_eq!(heartbeat("10ms"), ["short_heartbeat_interval"]);
+    assert!(heartbeat("1001ms").is_empty());
+    assert!(heartbeat("30s").is_empty());
+    let rate = |value: &str| {
+        let mut config = Config::default();
+        config.set("jobber", "rate_limit", value).unwrap();
+        config.capabilities("jobber")
+    };
+    assert_eq!(rate("10/1s"), ["rate_limit_10_per_second"]);
+    assert_eq!(rate("10/1000ms"), ["rate_limit_10_per_second"]);
+    for other in ["9/1s", "11/1s", "10/2s", "20/2s", "10/999ms", "off"] {
+        assert!(rate(other).is_empty(), "{other}");
+    }
+}
