@@ -119,13 +119,28 @@ fn suite_settings_give_the_suites_defaults_and_capabilities() {
     config.apply_suite_settings("jobber").unwrap();
     assert_eq!(config.ark.heartbeat_interval, Duration::from_millis(250));
     assert_eq!(config.jobber.tokens, ["tok-a", "tok-b"]);
+    assert_eq!(
+        config.jobber.rate_limit, None,
+        "a rate limit only where asked for"
+    );
+    assert_eq!(config.capabilities("ark"), ["short_heartbeat_interval"]);
+    assert!(config.capabilities("jobber").is_empty());
+    assert!(
+        config
+            .apply_capability("jobber", "rate_limit_10_per_second")
+            .unwrap()
+    );
     let suite_limit = RateLimit {
         events: 10,
         window: Duration::from_secs(1),
     };
     assert_eq!(config.jobber.rate_limit, Some(suite_limit));
-    assert_eq!(config.capabilities("ark"), ["short_heartbeat_interval"]);
     assert_eq!(config.capabilities("jobber"), ["rate_limit_10_per_second"]);
+    assert!(
+        !config
+            .apply_capability("jobber", "connect_error_data")
+            .unwrap()
+    );
     assert!(config.capabilities("caas").is_empty());
     let error = config.apply_suite_settings("arc").unwrap_err();
     assert!(matches!(

@@ -83,28 +83,20 @@ pub struct RunArgs {
     pub strict: bool,
 }
 
-/// `wsconform serve`.
+/// `wsconform serve`. Besides these, one option per setting each reference protocol declares,
+/// `--<protocol>-<setting>` (`--ark-port 0`, `--jobber-token tok-a`); `serve --help` lists them.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: std::net::IpAddr,
-    /// Port of `ark` (0 = ephemeral).
-    #[arg(long, default_value_t = 3003)]
-    pub ark_port: u16,
-    /// ark: heartbeat interval; an agent silent for 3 intervals is offline (e.g. `30s`, `250ms`).
-    #[arg(long, default_value = "30s")]
-    pub ark_heartbeat_interval: String,
-    /// Port of `jobber` (socket.io on `/socket.io/` and `/ws`; 0 = ephemeral).
-    #[arg(long, default_value_t = 3000)]
-    pub jobber_port: u16,
-    /// jobber: an accepted `auth.customerToken`, one customer each (repeatable; default
-    /// `dev-token`). The suite's defaults are `tok-a` and `tok-b`.
-    #[arg(long = "jobber-token", value_name = "TOKEN")]
-    pub jobber_tokens: Vec<String>,
-    /// jobber: a per-connection rate limit, `<events>/<window>` (e.g. `10/1s`); default off.
-    #[arg(long, value_name = "EVENTS/WINDOW")]
-    pub jobber_rate_limit: Option<String>,
+    /// Serve only these protocols (repeatable; default: all of them).
+    #[arg(long = "only", value_name = "PROTOCOL")]
+    pub only: Vec<String>,
+    /// Configure every served protocol as the conformance suite's defaults expect (the
+    /// embedded target's settings: `tok-a`/`tok-b`, a short heartbeat); later options override.
+    #[arg(long)]
+    pub suite_settings: bool,
 }
 
 /// `wsconform list`.

@@ -15,7 +15,7 @@ mod suite_dir;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 /// Exit codes of the tool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,8 +36,13 @@ pub enum Exit {
 
 /// Parses the command line and runs the command.
 pub fn main() -> ExitCode {
-    let cli = match args::Cli::try_parse() {
-        Ok(cli) => cli,
+    // `serve` takes one option per declared setting of every reference protocol.
+    let command = args::Cli::command().mut_subcommand("serve", serve::with_settings);
+    let parsed = command
+        .try_get_matches()
+        .and_then(|matches| Ok((args::Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             let _ = error.print();
             return ExitCode::from(if error.use_stderr() {
@@ -50,7 +55,13 @@ pub fn main() -> ExitCode {
     init_tracing(cli.verbose);
     let outcome = match cli.command {
         args::Command::Run(run) => run::run(run),
-        args::Command::Serve(serve) => serve::serve(serve),
+        args::Command::Serve(serve) => {
+            let settings = matches
+                .subcommand_matches("serve")
+                .cloned()
+                .unwrap_or_default();
+            serve::serve(serve, &settings)
+        }
         args::Command::List(list) => list::list(list),
         args::Command::Load(load) => load::load(load),
         args::Command::Report(report) => report::report(report),

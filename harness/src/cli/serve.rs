@@ -1,39 +1,50 @@
-//! `wsconform serve`: the reference server as a process. Prints exactly one
-//! `listening <protocol> <url>` line per protocol once every port is bound, then serves until
-//! interrupted.
+//! `wsconform serve`: the reference server as a process. Its options come from the protocols'
+//! own declarations (`--<protocol>-<setting>`), so a new protocol adds options without code
+//! here. Prints exactly one `listening <protocol> <url>` line per protocol once every port is
+//! bound, then serves until interrupted.
 
 use std::io::Write;
 
-use anyhow::{Context, bail};
-use harness::scenario::parse_duration;
+use anyhow::Context;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use harness::embedded::{Config, protocols, start};
 
 use super::Exit;
 use super::args::ServeArgs;
 
+/// The option id (and long flag) of a protocol's setting: `ark-heartbeat-interval`.
+fn option_id(protocol: &str, setting: &str) -> String {
+    format!("{protocol}-{}", setting.replace('_', "-"))
+}
+
+/// Adds one option per declared setting to the `serve` command.
+pub fn with_settings(command: Command) -> Command {
+    let mut command = command;
+    for protocol in protocols() {
+        for setting in protocol.settings {
+            let id = option_id(protocol.id, setting.name);
+            let help = format!("{}: {}", protocol.id, setting.help);
+            let arg = Arg::new(id.clone())
+                .long(id)
+                .value_name(setting.value_name)
+                .help(help)
+                .action(if setting.repeatable {
+                    ArgAction::Append
+                } else {
+                    ArgAction::Set
+                });
+            command = command.arg(arg);
+        }
+    }
+    command
+}
+
 /// Serves until Ctrl-C.
-pub fn serve(args: ServeArgs) -> anyhow::Result<Exit> {
-    let Some(heartbeat) = parse_duration(&args.ark_heartbeat_interval) else {
-        bail!(
-            "--ark-heartbeat-interval {:?} is not a duration (e.g. 30s, 250ms)",
-            args.ark_heartbeat_interval
-        );
-    };
-    let mut config = reference::serve::Config {
-        host: args.host,
-        ..reference::serve::Config::default()
-    };
-    config.ark.port = args.ark_port;
-    config.ark.heartbeat_interval = heartbeat;
-    config.jobber.port = args.jobber_port;
-    if !args.jobber_tokens.is_empty() {
-        config.jobber.tokens = args.jobber_tokens;
-    }
-    if let Some(limit) = &args.jobber_rate_limit {
-        config.jobber.rate_limit = Some(parse_rate_limit(limit)?);
-    }
+pub fn serve(args: ServeArgs, settings: &ArgMatches) -> anyhow::Result<Exit> {
+    let config = configure(&args, settings)?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
-        let running = reference::serve::start(config)
+        let running = start(config)
             .await
             .context("starting the reference server")?;
         for endpoint in running.endpoints() {
@@ -49,15 +60,31 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Conformant)
 }
 
-/// `<events>/<window>`, e.g. `10/1s`.
-fn parse_rate_limit(text: &str) -> anyhow::Result<reference::jobber::RateLimit> {
-    let parsed = text.split_once('/').and_then(|(events, window)| {
-        Some(reference::jobber::RateLimit {
-            events: events.trim().parse().ok().filter(|n| *n > 0)?,
-            window: parse_duration(window.trim()).filter(|w| !w.is_zero())?,
-        })
-    });
-    parsed.ok_or_else(|| {
-        anyhow::anyhow!("--jobber-rate-limit {text:?}: expected <events>/<window>, e.g. 10/1s")
-    })
+/// The configuration the options give: protocols served, suite settings, then each setting in
+/// the order the declarations list them.
+fn configure(args: &ServeArgs, settings: &ArgMatches) -> anyhow::Result<Config> {
+    let mut config = Config::new(args.host);
+    if !args.only.is_empty() {
+        let only: Vec<&str> = args.only.iter().map(String::as_str).collect();
+        config.serve_only(&only)?;
+    }
+    if args.suite_settings {
+        for protocol in protocols() {
+            config.apply_suite_settings(protocol.id)?;
+        }
+    }
+    for protocol in protocols() {
+        for setting in protocol.settings {
+            let id = option_id(protocol.id, setting.name);
+            let Ok(Some(values)) = settings.try_get_many::<String>(&id) else {
+                continue;
+            };
+            for value in values {
+                config
+                    .set(protocol.id, setting.name, value)
+                    .with_context(|| format!("--{id} {value}"))?;
+            }
+        }
+    }
+    Ok(config)
 }

@@ -15,6 +15,7 @@ pub const PROTOCOL: Protocol = Protocol {
     default_port: 3003,
     settings: SETTINGS,
     suite_settings: &[("heartbeat_interval", "250ms")],
+    capability_settings: &[],
 };
 
 const SETTINGS: &[Setting] = &[

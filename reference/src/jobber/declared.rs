@@ -17,11 +17,8 @@ pub const PROTOCOL: Protocol = Protocol {
     title: "Job queue over socket.io v4 on /socket.io/ and /ws",
     default_port: 3000,
     settings: SETTINGS,
-    suite_settings: &[
-        ("token", "tok-a"),
-        ("token", "tok-b"),
-        ("rate_limit", "10/1s"),
-    ],
+    suite_settings: &[("token", "tok-a"), ("token", "tok-b")],
+    capability_settings: &[("rate_limit_10_per_second", &[("rate_limit", "10/1s")])],
 };
 
 const SETTINGS: &[Setting] = &[

@@ -27,9 +27,17 @@ pub struct Protocol {
     pub settings: &'static [Setting],
     /// Settings under which the conformance suite's defaults hold (what an embedded conformance
     /// run configures), as `(setting, value)` applied in order: ark `heartbeat_interval=250ms`;
-    /// jobber `token=tok-a`, `token=tok-b`, `rate_limit=10/1s`. Ports are not among them.
+    /// jobber `token=tok-a`, `token=tok-b`. Ports are not among them.
     pub suite_settings: &'static [(&'static str, &'static str)],
+    /// Optional capabilities the server can be given, each with the settings that give it
+    /// (applied after the suite settings): jobber `rate_limit_10_per_second` by
+    /// `rate_limit=10/1s`. An embedded run applies them only for the scenarios that require the
+    /// capability, since they get in the way of the others (a rate limit of a load).
+    pub capability_settings: &'static [Capability],
 }
+
+/// An optional capability and the settings that give it.
+pub type Capability = (&'static str, &'static [(&'static str, &'static str)]);
 
 impl Protocol {
     /// The setting called `name`.

@@ -188,6 +188,27 @@ impl Config {
         Ok(())
     }
 
+    /// Applies the settings that give `protocol` the optional `capability`; false (and nothing
+    /// changed) when it declares no such capability.
+    pub fn apply_capability(
+        &mut self,
+        protocol: &str,
+        capability: &str,
+    ) -> Result<bool, ConfigError> {
+        let declared = find(protocol)?;
+        let Some((_, settings)) = declared
+            .capability_settings
+            .iter()
+            .find(|(name, _)| *name == capability)
+        else {
+            return Ok(false);
+        };
+        for (setting, value) in *settings {
+            self.set(declared.id, setting, value)?;
+        }
+        Ok(true)
+    }
+
     /// The optional capabilities this configuration gives `protocol` (none for an unknown id),
     /// derived from its settings: ark `short_heartbeat_interval` (ark-N14), jobber
     /// `rate_limit_10_per_second` (jobber-N20). Capabilities of how a server is run rather than
