@@ -64,6 +64,7 @@ fn session(plan: &Arc<ScenarioPlan>) -> u64 {
                 let result = Ok(Accepted {
                     socket_id: Some("s".into()),
                     answer: Some("connected"),
+                    early: Vec::new(),
                 });
                 let description = "connect".into();
                 feed(

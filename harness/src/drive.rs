@@ -2,23 +2,63 @@
 //!
 //! It carries out the session's commands one at a time (a scenario's steps are sequential),
 //! each bounded, feeds their completions back, and otherwise waits for the first of: something
-//! arriving on one of the session's connections, or the session's deadline. It holds the only
-//! sockets of a session; it decides nothing. A [`Driver`] is reused across a virtual user's
-//! sessions so its HTTP client keeps its connections.
+//! arriving on one of the session's connections, or the session's deadline. The connections'
+//! receiving halves are streams polled here — no task or channel per connection — so a message
+//! goes from the socket to the session with no hand-off. It holds the only sockets of a
+//! session; it decides nothing. A [`Driver`] is reused across a virtual user's sessions so its
+//! HTTP client keeps its connections.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc;
+use futures_util::stream::{AbortHandle, Abortable, SelectAll};
+use futures_util::{FutureExt, Stream, StreamExt};
 
 use crate::exec::{Command, HttpRequest, Input, Observer, Session};
 use crate::transport::http::{HttpClient, HttpReply};
-use crate::transport::{Arrival, Connector, Feed, Link, TransportError};
+use crate::transport::{Arrival, Connector, Inbound, Link, TransportError};
 
 /// What a virtual user keeps between its sessions.
 pub struct Driver {
     connector: Arc<dyn Connector>,
     http: Option<HttpClient>,
+}
+
+/// A connection's receiving half, tagged with the session's connection number.
+type Tagged = std::pin::Pin<Box<dyn Stream<Item = (usize, Inbound)> + Send>>;
+
+/// A session's open connections.
+#[derive(Default)]
+struct Connections {
+    links: Vec<Option<(Box<dyn Link>, AbortHandle)>>,
+    incoming: SelectAll<Tagged>,
+}
+
+impl Connections {
+    fn open(&mut self, conn: usize, link: Box<dyn Link>, incoming: crate::transport::Incoming) {
+        let (incoming, handle): (Abortable<_>, _) = futures_util::stream::abortable(incoming);
+        self.incoming
+            .push(Box::pin(incoming.map(move |item| (conn, item))));
+        if self.links.len() <= conn {
+            self.links.resize_with(conn + 1, || None);
+        }
+        self.links[conn] = Some((link, handle));
+    }
+
+    fn link(&mut self, conn: usize) -> Option<&mut Box<dyn Link>> {
+        self.links
+            .get_mut(conn)
+            .and_then(Option::as_mut)
+            .map(|(link, _)| link)
+    }
+
+    /// Lets a connection go: its link is dropped and its receiving half ends (closing the
+    /// socket) the next time it is polled.
+    fn release(&mut self, conn: usize) -> Option<Box<dyn Link>> {
+        let (link, handle) = self.links.get_mut(conn).and_then(Option::take)?;
+        handle.abort();
+        Some(link)
+    }
 }
 
 impl Driver {
@@ -32,9 +72,7 @@ impl Driver {
 
     /// Runs `session` to its end (it must not have been started).
     pub async fn run(&mut self, session: &mut Session, observer: &mut dyn Observer) {
-        let capacity = session.plan().options.limits.inbox_capacity.max(1);
-        let (tx, mut rx) = mpsc::channel::<Arrival>(capacity);
-        let mut links: Vec<Option<Box<dyn Link>>> = Vec::new();
+        let mut connections = Connections::default();
         session.start(Instant::now(), observer);
         // One timer for the whole session, moved only when the deadline moves: registering a
         // new one per wait would cost a timer-wheel insertion and removal per message.
@@ -44,12 +82,8 @@ impl Driver {
         let mut fired = false;
         while !session.is_finished() {
             if let Some(command) = session.poll_command() {
-                let input = self.execute(command, session, &tx, &mut links).await;
-                session.handle(Instant::now(), input, observer);
-                continue;
-            }
-            if let Ok(arrival) = rx.try_recv() {
-                session.handle(Instant::now(), Input::Arrival(arrival), observer);
+                self.execute(command, session, &mut connections, observer)
+                    .await;
                 continue;
             }
             let wanted = session
@@ -62,10 +96,8 @@ impl Driver {
             }
             let input = tokio::select! {
                 biased;
-                arrival = rx.recv() => match arrival {
-                    Some(arrival) => Input::Arrival(arrival),
-                    None => Input::Tick,
-                },
+                Some((conn, inbound)) = connections.incoming.next(),
+                    if !connections.incoming.is_empty() => arrival(conn, inbound),
                 () = &mut timer => {
                     fired = true;
                     Input::Tick
@@ -74,54 +106,61 @@ impl Driver {
             session.handle(Instant::now(), input, observer);
         }
         // What already arrived is still recorded; then every connection is let go.
-        while let Ok(arrival) = rx.try_recv() {
-            session.handle(Instant::now(), Input::Arrival(arrival), observer);
+        while let Some(Some((conn, inbound))) = connections.incoming.next().now_or_never() {
+            session.handle(Instant::now(), arrival(conn, inbound), observer);
         }
-        drop(links);
     }
 
     async fn execute(
         &mut self,
         command: Command,
-        session: &Session,
-        tx: &mpsc::Sender<Arrival>,
-        links: &mut Vec<Option<Box<dyn Link>>>,
-    ) -> Input {
+        session: &mut Session,
+        connections: &mut Connections,
+        observer: &mut dyn Observer,
+    ) {
         let plan = session.plan();
         let bound = plan.scaled(plan.scenario.timeout);
-        match command {
+        let input = match command {
             Command::Connect { conn, request } => {
-                let feed = Feed::new(conn, tx.clone());
-                let outcome = self.connector.connect(request, feed).await;
-                if links.len() <= conn {
-                    links.resize_with(conn + 1, || None);
-                }
+                let outcome = self.connector.connect(request).await;
+                let mut early = Vec::new();
                 let result = outcome.result.map(|connected| {
-                    links[conn] = Some(connected.link);
-                    connected.accepted
+                    let mut accepted = connected.accepted;
+                    early = std::mem::take(&mut accepted.early);
+                    connections.open(conn, connected.link, connected.incoming);
+                    accepted
                 });
-                Input::Connected {
-                    conn,
-                    description: outcome.description,
-                    result,
+                session.handle(
+                    Instant::now(),
+                    Input::Connected {
+                        conn,
+                        description: outcome.description,
+                        result,
+                    },
+                    observer,
+                );
+                for inbound in early {
+                    session.handle(Instant::now(), arrival(conn, inbound), observer);
                 }
+                return;
             }
             Command::Send { conn, message } => {
-                let result = match links.get_mut(conn).and_then(Option::as_mut) {
+                let result = match connections.link(conn) {
                     Some(link) => bounded(bound, link.send(message)).await,
                     None => Err(TransportError::Send("the connection is not open".into())),
                 };
                 Input::Sent { conn, result }
             }
             Command::Close { conn } => {
-                if let Some(mut link) = links.get_mut(conn).and_then(Option::take) {
+                if let Some(mut link) = connections.release(conn) {
                     // Its answer is not awaited: the connection is let go.
                     let _ = bounded(bound, link.close()).await;
                 }
                 Input::Closed { conn }
             }
             Command::Http(request) => Input::Http(self.http(request).await),
-        }
+        };
+        session.handle(Instant::now(), input, observer);
     }
 
     async fn http(&mut self, request: HttpRequest) -> Result<HttpReply, TransportError> {
@@ -145,6 +184,14 @@ impl Driver {
                 })
             })
     }
+}
+
+fn arrival(conn: usize, inbound: Inbound) -> Input {
+    Input::Arrival(Arrival {
+        conn,
+        at: Instant::now(),
+        inbound,
+    })
 }
 
 /// Bounds one send or close: a target that stops reading must not hang the run.

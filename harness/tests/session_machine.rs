@@ -70,6 +70,7 @@ impl Bench {
             result: Ok(Accepted {
                 socket_id: Some("sock-1".into()),
                 answer: Some("connected"),
+                early: Vec::new(),
             }),
         });
         conn

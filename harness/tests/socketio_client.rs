@@ -6,12 +6,11 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use harness::transport::socketio::{
-    ConnectOptions, SioConnection, connect, engine_url, placeholder,
+    ConnectOptions, SioConnection, SioIncoming, connect, engine_url, placeholder,
 };
-use harness::transport::{Arrival, Feed, Inbound, TransportError};
+use harness::transport::{Inbound, TransportError};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 
@@ -209,15 +208,29 @@ fn options(namespace: &str, token: &str, mode: &str) -> ConnectOptions {
     }
 }
 
-async fn next(rx: &mut mpsc::Receiver<Arrival>) -> Inbound {
+/// What a connection received: the items before its acceptance, then its stream.
+struct Received {
+    early: std::collections::VecDeque<Inbound>,
+    incoming: SioIncoming,
+}
+
+impl Received {
+    async fn recv(&mut self) -> Option<Inbound> {
+        match self.early.pop_front() {
+            Some(item) => Some(item),
+            None => self.incoming.next().await,
+        }
+    }
+}
+
+async fn next(rx: &mut Received) -> Inbound {
     tokio::time::timeout(WAIT, rx.recv())
         .await
         .expect("an item within the wait")
-        .expect("the feed is open")
-        .inbound
+        .expect("the stream is open")
 }
 
-async fn event(rx: &mut mpsc::Receiver<Arrival>) -> (String, Vec<Value>, Option<u64>, String) {
+async fn event(rx: &mut Received) -> (String, Vec<Value>, Option<u64>, String) {
     match next(rx).await {
         Inbound::Event {
             name,
@@ -230,22 +243,21 @@ async fn event(rx: &mut mpsc::Receiver<Arrival>) -> (String, Vec<Value>, Option<
     }
 }
 
-/// A feed for one connection and the receiving end the test reads.
-fn feed() -> (Feed, mpsc::Receiver<Arrival>) {
-    let (tx, rx) = mpsc::channel(4096);
-    (Feed::new(0, tx), rx)
-}
-
 async fn open(base: &str, options: &ConnectOptions) -> Result<SioConnection, TransportError> {
-    connect(base, options, feed().0).await
+    connect(base, options)
+        .await
+        .map(|(connection, _, _)| connection)
 }
 
-async fn connected(namespace: &str, mode: &str) -> (SioConnection, mpsc::Receiver<Arrival>) {
+async fn connected(namespace: &str, mode: &str) -> (SioConnection, Received) {
     let base = server().await;
-    let (tx, mut rx) = feed();
-    let conn = connect(&base, &options(namespace, "good", mode), tx)
+    let (conn, incoming, early) = connect(&base, &options(namespace, "good", mode))
         .await
         .expect("connects");
+    let mut rx = Received {
+        early: early.into(),
+        incoming,
+    };
     assert_eq!(conn.sid(), Some("sock1"));
     assert_eq!(conn.open_info().sid, "eio1");
     let (name, args, _, _) = event(&mut rx).await;
@@ -414,7 +426,7 @@ async fn missing_pings_close_the_connection() {
         ),
         other => panic!("expected Closed, got {other:?}"),
     }
-    // The reader is done: it dropped its end of the feed.
+    // The stream is over after its one `Closed`.
     assert!(
         tokio::time::timeout(WAIT, rx.recv())
             .await

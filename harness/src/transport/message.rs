@@ -1,5 +1,5 @@
 //! The transport-neutral message model: what a connection delivers ([`Inbound`]), what a step
-//! asks a connection to send ([`Outbound`]), and the tagged, time-stamped [`Arrival`] a reader
+//! asks a connection to send ([`Outbound`]), and the tagged, time-stamped [`Arrival`] a driver
 //! hands to its session.
 //!
 //! Every transport produces a subset of [`Inbound`] (a raw WebSocket never produces a socket.io
@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::Value;
-use tokio::sync::mpsc;
 pub use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// What arrived on a connection.
@@ -117,40 +116,10 @@ impl Outbound {
 /// Something a connection received, with the connection's tag and its arrival time.
 #[derive(Debug, Clone)]
 pub struct Arrival {
-    /// The tag the session gave the connection (its actor's index).
+    /// The tag the session gave the connection.
     pub conn: usize,
-    /// When the transport read it.
+    /// When it was read.
     pub at: Instant,
     /// What arrived.
     pub inbound: Inbound,
-}
-
-/// The sending end of a session's arrivals, tagged for one connection. Readers stop when the
-/// session drops its receiver.
-#[derive(Debug, Clone)]
-pub struct Feed {
-    conn: usize,
-    tx: mpsc::Sender<Arrival>,
-}
-
-impl Feed {
-    /// A feed for connection `conn` into `tx`.
-    pub fn new(conn: usize, tx: mpsc::Sender<Arrival>) -> Feed {
-        Feed { conn, tx }
-    }
-
-    /// Delivers one item, stamped now; false when the session is gone.
-    pub async fn deliver(&self, inbound: Inbound) -> bool {
-        self.deliver_at(Instant::now(), inbound).await
-    }
-
-    /// Delivers one item stamped `at`; false when the session is gone.
-    pub async fn deliver_at(&self, at: Instant, inbound: Inbound) -> bool {
-        let arrival = Arrival {
-            conn: self.conn,
-            at,
-            inbound,
-        };
-        self.tx.send(arrival).await.is_ok()
-    }
 }

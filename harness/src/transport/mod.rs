@@ -1,9 +1,9 @@
 //! Transports: the only place where the harness touches sockets.
 //!
 //! A [`Connector`] opens one connection of its transport (raw WebSocket, socket.io) and returns
-//! its sending half, a [`Link`]; from the moment it is open, a reader delivers everything the
-//! target sends into the session's [`Feed`], tagged and time-stamped ([`message`]). HTTP is a
-//! plain client ([`http`]). Transports never interpret messages beyond their own framing:
+//! its sending half, a [`Link`], and its receiving half, an [`Incoming`] stream of what the
+//! target sends ([`message`]), which the session's driver polls: no task per connection. HTTP is
+//! a plain client ([`http`]). Transports never interpret messages beyond their own framing:
 //! matching and schema checks happen in the executor. Every wait here is bounded.
 
 pub mod address;
@@ -15,10 +15,11 @@ pub mod ws;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::Stream;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
-pub use message::{Arrival, Feed, Inbound, Outbound, Utf8Bytes};
+pub use message::{Arrival, Inbound, Outbound, Utf8Bytes};
 
 use crate::profile::TransportKind;
 
@@ -62,22 +63,31 @@ pub struct ConnectRequest {
     pub limits: Limits,
 }
 
+/// What a connection receives, in order; it ends after [`Inbound::Closed`]. Dropping it (with
+/// its [`Link`]) closes the socket.
+pub type Incoming = std::pin::Pin<Box<dyn Stream<Item = Inbound> + Send>>;
+
 /// An open connection.
 pub struct Connected {
     /// Its sending half.
     pub link: Box<dyn Link>,
-    /// What the target said when it accepted.
+    /// Its receiving half.
+    pub incoming: Incoming,
+    /// What the target said when it accepted, and sent before.
     pub accepted: Accepted,
 }
 
 /// What a target said when it accepted a connection.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Accepted {
     /// The socket id the server gave it (socket.io), if any.
     pub socket_id: Option<String>,
     /// How the target's acceptance reads in a transcript, for transports whose handshake has
     /// an answer of its own (socket.io: `connected`, the namespace's CONNECT).
     pub answer: Option<&'static str>,
+    /// What the target sent before it accepted (socket.io: events before the namespace's
+    /// answer), in order.
+    pub early: Vec<Inbound>,
 }
 
 /// The outcome of a connect: how the attempt reads in a transcript, and the connection or why
@@ -91,11 +101,11 @@ pub struct ConnectOutcome {
 
 /// Opens connections of one transport.
 pub trait Connector: Send + Sync {
-    /// Connects as `request` says; everything the target sends goes to `feed`.
-    fn connect(&self, request: ConnectRequest, feed: Feed) -> BoxFuture<'static, ConnectOutcome>;
+    /// Connects as `request` says.
+    fn connect(&self, request: ConnectRequest) -> BoxFuture<'static, ConnectOutcome>;
 }
 
-/// The sending half of an open connection. Dropping it stops its reader.
+/// The sending half of an open connection.
 pub trait Link: Send {
     /// Sends one message; a message this transport cannot carry is
     /// [`TransportError::Unsupported`].

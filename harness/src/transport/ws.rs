@@ -1,14 +1,16 @@
 //! Raw WebSocket connections (tokio-tungstenite) with small read buffers.
 //!
-//! [`WsConnector`] opens the socket and spawns a reader that delivers every frame into the
-//! session's feed from the moment the socket is open, so nothing the target sends is missed
-//! while the session is busy elsewhere. Pings are answered by tungstenite itself. The reader
-//! ends with exactly one [`Inbound::Closed`], whatever the cause. Text frames keep tungstenite's
-//! buffer: no copy.
+//! [`WsConnector`] opens the socket and splits it: the sending half is a [`Link`], the receiving
+//! half an [`Incoming`] stream of frames that ends with exactly one [`Inbound::Closed`], whatever
+//! the cause. Pings are answered by tungstenite itself (while the stream is polled). Text frames
+//! keep tungstenite's buffer: no copy.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures_util::future::BoxFuture;
 use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, Stream, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -17,18 +19,18 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::address;
 use super::{
-    Accepted, ConnectOutcome, ConnectRequest, Connected, Connector, Feed, Inbound, Limits, Link,
+    Accepted, ConnectOutcome, ConnectRequest, Connected, Connector, Inbound, Limits, Link,
     Outbound, TransportError,
 };
 
-type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
+type WsStream = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Opens raw WebSocket connections to `<target><path>?<query>`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WsConnector;
 
 impl Connector for WsConnector {
-    fn connect(&self, request: ConnectRequest, feed: Feed) -> BoxFuture<'static, ConnectOutcome> {
+    fn connect(&self, request: ConnectRequest) -> BoxFuture<'static, ConnectOutcome> {
         async move {
             let url = match address::ws_url(&request.target, &request.path, &request.query) {
                 Ok(url) => url,
@@ -42,19 +44,19 @@ impl Connector for WsConnector {
                     };
                 }
             };
-            let opened =
-                tokio::time::timeout(request.timeout, connect(&url, &request.limits, feed))
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(TransportError::Unreachable {
-                            url: url.clone(),
-                            reason: format!("no WebSocket handshake within {:?}", request.timeout),
-                        })
-                    });
+            let opened = tokio::time::timeout(request.timeout, connect(&url, &request.limits))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(TransportError::Unreachable {
+                        url: url.clone(),
+                        reason: format!("no WebSocket handshake within {:?}", request.timeout),
+                    })
+                });
             ConnectOutcome {
                 description: format!("connect {url}"),
-                result: opened.map(|link| Connected {
+                result: opened.map(|(link, frames)| Connected {
                     link: Box::new(link),
+                    incoming: Box::pin(frames),
                     accepted: Accepted::default(),
                 }),
             }
@@ -65,16 +67,20 @@ impl Connector for WsConnector {
 
 /// The sending half of an open WebSocket connection.
 pub struct WsConnection {
-    sink: SplitSink<Stream, Message>,
-    reader: tokio::task::JoinHandle<()>,
+    sink: SplitSink<WsStream, Message>,
 }
 
-/// Opens a WebSocket to `url` (`ws://` or `wss://`); its frames go to `feed`.
+/// The receiving half: every frame, then one `Closed`.
+pub struct WsFrames {
+    stream: SplitStream<WsStream>,
+    done: bool,
+}
+
+/// Opens a WebSocket to `url` (`ws://` or `wss://`).
 pub async fn connect(
     url: &str,
     limits: &Limits,
-    feed: Feed,
-) -> Result<WsConnection, TransportError> {
+) -> Result<(WsConnection, WsFrames), TransportError> {
     let config = WebSocketConfig::default()
         .read_buffer_size(limits.read_buffer_bytes)
         .max_message_size(Some(limits.max_frame_bytes))
@@ -86,8 +92,13 @@ pub async fn connect(
             reason: error.to_string(),
         })?;
     let (sink, stream) = stream.split();
-    let reader = tokio::spawn(read_frames(stream, feed));
-    Ok(WsConnection { sink, reader })
+    Ok((
+        WsConnection { sink },
+        WsFrames {
+            stream,
+            done: false,
+        },
+    ))
 }
 
 impl Link for WsConnection {
@@ -95,7 +106,10 @@ impl Link for WsConnection {
         let frame = match message {
             Outbound::Text(text) => Message::text(text),
             Outbound::Binary(bytes) => Message::binary(bytes),
-            other => return futures_util::future::ready(Err(unsupported(&other))).boxed(),
+            other => {
+                let error = TransportError::Unsupported(other.kind());
+                return futures_util::future::ready(Err(error)).boxed();
+            }
         };
         self.write(frame).boxed()
     }
@@ -114,16 +128,6 @@ impl WsConnection {
     }
 }
 
-impl Drop for WsConnection {
-    fn drop(&mut self) {
-        self.reader.abort();
-    }
-}
-
-fn unsupported(message: &Outbound) -> TransportError {
-    TransportError::Unsupported(message.kind())
-}
-
 /// The close frame of a normal close (1000, no reason).
 pub(crate) fn normal_close() -> CloseFrame {
     CloseFrame {
@@ -132,36 +136,40 @@ pub(crate) fn normal_close() -> CloseFrame {
     }
 }
 
-async fn read_frames(mut stream: SplitStream<Stream>, feed: Feed) {
-    let closed = loop {
-        let inbound = match stream.next().await {
-            Some(Ok(Message::Text(text))) => Inbound::Text(text),
-            Some(Ok(Message::Binary(bytes))) => Inbound::Binary(bytes.into()),
-            Some(Ok(Message::Close(frame))) => {
-                break Inbound::Closed {
+impl Stream for WsFrames {
+    type Item = Inbound;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Inbound>> {
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(None);
+        }
+        loop {
+            let next = match this.stream.poll_next_unpin(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(next) => next,
+            };
+            let item = match next {
+                Some(Ok(Message::Text(text))) => Inbound::Text(text),
+                Some(Ok(Message::Binary(bytes))) => Inbound::Binary(bytes.into()),
+                Some(Ok(Message::Close(frame))) => Inbound::Closed {
                     code: frame.as_ref().map(|f| u16::from(f.code)),
                     reason: frame
                         .map(|f| f.reason.as_str().to_owned())
                         .unwrap_or_default(),
-                };
-            }
-            Some(Ok(_)) => continue, // ping, pong: handled by tungstenite
-            Some(Err(error)) => {
-                break Inbound::Closed {
+                },
+                Some(Ok(_)) => continue, // ping, pong: handled by tungstenite
+                Some(Err(error)) => Inbound::Closed {
                     code: None,
                     reason: error.to_string(),
-                };
-            }
-            None => {
-                break Inbound::Closed {
+                },
+                None => Inbound::Closed {
                     code: None,
                     reason: "the connection ended without a close frame".into(),
-                };
-            }
-        };
-        if !feed.deliver(inbound).await {
-            return; // the session is gone
+                },
+            };
+            this.done = matches!(item, Inbound::Closed { .. });
+            return Poll::Ready(Some(item));
         }
-    };
-    feed.deliver(closed).await;
+    }
 }

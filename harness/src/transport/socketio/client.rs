@@ -3,11 +3,11 @@
 //! [`connect`] opens the WebSocket, waits for the Engine.IO open packet, sends the namespace
 //! CONNECT with the auth payload and returns once the namespace answers: CONNECT gives the
 //! connection, CONNECT_ERROR gives [`TransportError::Refused`] with the server's data. The whole
-//! handshake is bounded by [`ConnectOptions::handshake_timeout`]. Anything the server sends
-//! before its answer already goes to the feed.
+//! handshake is bounded by [`ConnectOptions::handshake_timeout`]. Anything the server sent
+//! before its answer is returned with the connection.
 //!
-//! After the handshake a reader task feeds the session, answers Engine.IO pings, and ends the
-//! connection with one [`Inbound::Closed`] when the socket ends or no ping came within
+//! The receiving half ([`SioIncoming`], a stream polled by its owner) answers Engine.IO pings
+//! and ends with one [`Inbound::Closed`] when the socket ends or no ping came within
 //! `pingInterval + pingTimeout`. Ack ids are the caller's: it correlates [`Inbound::Ack`] by the
 //! id it chose. Frames that break the protocol become [`Inbound::Invalid`] items, never panics.
 
@@ -26,7 +26,10 @@ use super::engine::OpenInfo;
 use super::packet::{SocketPacket, check_placeholders, encode_ack, encode_event};
 use super::reader::{Failure, Reader, Sink};
 use crate::transport::ws::normal_close;
-use crate::transport::{Feed, Limits, Link, Outbound, TransportError};
+use crate::transport::{Inbound, Limits, Link, Outbound, TransportError};
+
+/// The receiving half of a socket.io connection: what the namespace sends, then one `Closed`.
+pub use super::reader::Reader as SioIncoming;
 
 /// How to connect.
 #[derive(Debug, Clone)]
@@ -67,7 +70,6 @@ pub struct SioConnection {
     namespace: String,
     open: OpenInfo,
     sid: Option<String>,
-    reader: tokio::task::JoinHandle<()>,
 }
 
 /// Builds the handshake URL: `base` (`ws`, `wss`, `http` or `https`, its own query kept) plus
@@ -108,13 +110,12 @@ pub fn engine_url(
     Ok(url.into())
 }
 
-/// Connects to the socket.io server at `base` (see [`engine_url`]) and its namespace; what the
-/// server sends goes to `feed`.
+/// Connects to the socket.io server at `base` (see [`engine_url`]) and its namespace: the
+/// connection, its receiving half, and what the server sent before it accepted.
 pub async fn connect(
     base: &str,
     options: &ConnectOptions,
-    feed: Feed,
-) -> Result<SioConnection, TransportError> {
+) -> Result<(SioConnection, SioIncoming, Vec<Inbound>), TransportError> {
     let url = engine_url(base, &options.path, &options.query)?;
     let failed = |reason: String| TransportError::Handshake {
         url: url.clone(),
@@ -139,7 +140,7 @@ pub async fn connect(
     let sink: Sink = Arc::new(Mutex::new(sink));
     let decoder = Decoder::new(options.max_attachments);
     let namespace = options.namespace.clone();
-    let mut reader = Reader::new(stream, sink.clone(), feed, decoder, namespace);
+    let mut reader = Reader::new(stream, sink.clone(), decoder, namespace);
     let connect = SocketPacket::connect(&options.namespace, options.auth.clone()).encode_text()?;
     let accepted = tokio::time::timeout_at(deadline, reader.handshake(connect))
         .await
@@ -153,13 +154,13 @@ pub async fn connect(
             Failure::Refused(data) => TransportError::Refused { data },
             Failure::Broken(reason) => failed(reason),
         })?;
-    Ok(SioConnection {
+    let connection = SioConnection {
         sink,
         namespace: options.namespace.clone(),
         open: accepted.open,
         sid: accepted.sid,
-        reader: tokio::spawn(reader.read()),
-    })
+    };
+    Ok((connection, reader, accepted.early))
 }
 
 impl SioConnection {
@@ -227,8 +228,8 @@ impl SioConnection {
         self.send_frames(text, binary).await
     }
 
-    /// Leaves the namespace (DISCONNECT), then closes the WebSocket (1000). The feed then ends
-    /// with [`Inbound::Closed`].
+    /// Leaves the namespace (DISCONNECT), then closes the WebSocket (1000). The receiving half
+    /// then ends with [`Inbound::Closed`].
     pub async fn close(&self) -> Result<(), TransportError> {
         let disconnect = SocketPacket {
             kind: super::PacketKind::Disconnect,
@@ -289,12 +290,6 @@ impl Link for SioConnection {
 
     fn close(&mut self) -> BoxFuture<'_, Result<(), TransportError>> {
         SioConnection::close(self).boxed()
-    }
-}
-
-impl Drop for SioConnection {
-    fn drop(&mut self) {
-        self.reader.abort();
     }
 }
 

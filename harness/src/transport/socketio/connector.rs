@@ -9,14 +9,14 @@ use futures_util::future::BoxFuture;
 
 use super::client::{ConnectOptions, connect, engine_url};
 use crate::transport::address::socketio_endpoint;
-use crate::transport::{Accepted, ConnectOutcome, ConnectRequest, Connected, Connector, Feed};
+use crate::transport::{Accepted, ConnectOutcome, ConnectRequest, Connected, Connector};
 
 /// Opens socket.io connections (websocket transport, one namespace each).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SioConnector;
 
 impl Connector for SioConnector {
-    fn connect(&self, request: ConnectRequest, feed: Feed) -> BoxFuture<'static, ConnectOutcome> {
+    fn connect(&self, request: ConnectRequest) -> BoxFuture<'static, ConnectOutcome> {
         async move {
             let (base, path) = socketio_endpoint(&request.target, &request.path);
             let options = ConnectOptions {
@@ -35,16 +35,20 @@ impl Connector for SioConnector {
                 .as_ref()
                 .map_or_else(String::new, |a| format!(" auth {a}"));
             let description = format!("connect {url} namespace {}{auth}", options.namespace);
-            let result = connect(&base, &options, feed).await.map(|connection| {
-                let socket_id = connection.sid().map(str::to_owned);
-                Connected {
-                    link: Box::new(connection),
-                    accepted: Accepted {
-                        socket_id,
-                        answer: Some("connected"),
-                    },
-                }
-            });
+            let result = connect(&base, &options)
+                .await
+                .map(|(connection, incoming, early)| {
+                    let socket_id = connection.sid().map(str::to_owned);
+                    Connected {
+                        link: Box::new(connection),
+                        incoming: Box::pin(incoming),
+                        accepted: Accepted {
+                            socket_id,
+                            answer: Some("connected"),
+                            early,
+                        },
+                    }
+                });
             ConnectOutcome {
                 description,
                 result,

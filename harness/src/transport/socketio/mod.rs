@@ -22,7 +22,7 @@ pub mod engine;
 pub mod packet;
 mod reader;
 
-pub use client::{ConnectOptions, SioConnection, connect, engine_url};
+pub use client::{ConnectOptions, SioConnection, SioIncoming, connect, engine_url};
 pub use connector::SioConnector;
 pub use decode::{Decoded, Decoder, decode_socket};
 pub use engine::{EnginePacket, OpenInfo};

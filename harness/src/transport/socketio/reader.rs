@@ -1,19 +1,24 @@
-//! The reading side of a connection: the handshake, then the reader task.
+//! The reading side of a connection: the handshake, then a [`Stream`] of what the namespace
+//! sends.
 //!
-//! Both share one loop body ([`Reader::next_frame`]) that answers pings, reassembles binary
-//! packets and turns packets into [`Inbound`] items for the session's feed. The reader waits for
-//! the next frame at most until the ping deadline (`pingInterval + pingTimeout` after the open
-//! packet or the last ping) and ends with exactly one [`Inbound::Closed`]. Text frames are kept
-//! as tungstenite's buffer (the `raw` of each item), not copied.
+//! Both share one step ([`Reader::poll_step`]) that answers pings, reassembles binary packets and
+//! turns packets into [`Inbound`] items. The reader gives up when no ping came within
+//! `pingInterval + pingTimeout` of the open packet or the last ping (one timer, moved on each
+//! ping), and its stream ends with exactly one [`Inbound::Closed`]. There is no task of its own:
+//! the session's driver polls it, so nothing is read while nobody is waiting for it (the kernel
+//! keeps it) and an idle connection costs no task. Text frames are kept as tungstenite's buffer.
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{SinkExt, Stream, StreamExt};
 use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
+use tokio::time::Sleep;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -21,10 +26,10 @@ use super::decode::{Decoded, Decoder};
 use super::engine::{EnginePacket, OpenInfo};
 use super::packet::{PacketKind, SocketPacket};
 use crate::transport::ws::normal_close;
-use crate::transport::{Feed, Inbound, Utf8Bytes};
+use crate::transport::{Inbound, Utf8Bytes};
 
-pub(crate) type Stream = WebSocketStream<MaybeTlsStream<TcpStream>>;
-pub(crate) type Sink = Arc<Mutex<SplitSink<Stream, Message>>>;
+pub(crate) type WsStream = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Sink = Arc<Mutex<SplitSink<WsStream, Message>>>;
 
 /// Bound on sending a pong or a close from the reader.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -37,23 +42,27 @@ pub(crate) enum Failure {
     Broken(String),
 }
 
-/// A connection's reading half, from its WebSocket opening on.
-pub(crate) struct Reader {
-    stream: SplitStream<Stream>,
+/// A connection's reading half, from its WebSocket opening on: after the handshake, the stream
+/// of what the namespace sends (`SioIncoming`).
+pub struct Reader {
+    stream: SplitStream<WsStream>,
     sink: Sink,
-    feed: Feed,
     decoder: Decoder,
     namespace: String,
     ping_window: Duration,
-    ping_deadline: tokio::time::Instant,
+    ping_timer: Pin<Box<Sleep>>,
     /// The text frame of a binary packet whose attachments are still arriving.
     header: Utf8Bytes,
+    /// `Closed` was given: the stream is over.
+    done: bool,
 }
 
 /// What the namespace's CONNECT gave.
 pub(crate) struct Accepted {
     pub(crate) open: OpenInfo,
     pub(crate) sid: Option<String>,
+    /// What arrived before the namespace's answer.
+    pub(crate) early: Vec<Inbound>,
 }
 
 /// What one frame amounted to.
@@ -70,39 +79,40 @@ enum Step {
 
 impl Reader {
     pub(crate) fn new(
-        stream: SplitStream<Stream>,
+        stream: SplitStream<WsStream>,
         sink: Sink,
-        feed: Feed,
         decoder: Decoder,
         namespace: String,
     ) -> Reader {
+        let long = Duration::from_secs(3600);
         Reader {
             stream,
             sink,
-            feed,
             decoder,
             namespace,
-            ping_window: Duration::from_secs(3600),
-            ping_deadline: tokio::time::Instant::now() + Duration::from_secs(3600),
+            ping_window: long,
+            ping_timer: Box::pin(tokio::time::sleep(long)),
             header: Utf8Bytes::default(),
+            done: false,
         }
     }
 
-    /// Waits for the open packet, sends `connect` and waits for the namespace's answer; what
-    /// arrives before it goes to the feed.
+    /// Waits for the open packet, sends `connect` and waits for the namespace's answer.
     pub(crate) async fn handshake(&mut self, connect: String) -> Result<Accepted, Failure> {
         let open = self.open_packet().await?;
         self.ping_window =
             Duration::from_millis(open.ping_interval.saturating_add(open.ping_timeout));
-        self.ping_deadline = tokio::time::Instant::now() + self.ping_window;
+        self.rearm();
         self.sink
             .lock()
             .await
             .send(Message::text(connect))
             .await
             .map_err(|e| Failure::Broken(format!("cannot send CONNECT: {e}")))?;
+        let mut early = Vec::new();
         loop {
-            let item = match self.next_frame().await {
+            let step = std::future::poll_fn(|cx| self.poll_step(cx)).await;
+            let item = match step {
                 Step::Nothing => continue,
                 Step::End(Inbound::Closed { code, reason }) => {
                     return Err(Failure::Broken(format!(
@@ -116,20 +126,18 @@ impl Reader {
                 {
                     let sid = packet.data.get("sid").and_then(Value::as_str);
                     let sid = sid.map(str::to_owned);
-                    return Ok(Accepted { open, sid });
+                    return Ok(Accepted { open, sid, early });
                 }
                 Step::Packet(packet, _)
                     if packet.namespace == self.namespace
                         && packet.kind == PacketKind::ConnectError =>
                 {
-                    self.send_close().await;
+                    self.close_soon();
                     return Err(Failure::Refused(packet.data));
                 }
                 Step::Packet(packet, raw) => self.to_item(packet, raw),
             };
-            if !self.feed.deliver(item).await {
-                return Err(Failure::Broken("the session is gone".into()));
-            }
+            early.push(item);
         }
     }
 
@@ -149,45 +157,44 @@ impl Reader {
         }))
     }
 
-    /// The reader task: feeds the session until the connection ends, then sends `Closed`.
-    pub(crate) async fn read(mut self) {
-        let closed = loop {
-            let item = match self.next_frame().await {
-                Step::Nothing => continue,
-                Step::Item(item) => item,
-                Step::Packet(packet, raw) => self.to_item(packet, raw),
-                Step::End(closed) => break closed,
-            };
-            if !self.feed.deliver(item).await {
-                return; // the session is gone
-            }
-        };
-        self.feed.deliver(closed).await;
+    fn rearm(&mut self) {
+        let deadline = tokio::time::Instant::now() + self.ping_window;
+        self.ping_timer.as_mut().reset(deadline);
     }
 
-    async fn send_close(&self) {
-        let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
-            let mut sink = self.sink.lock().await;
-            sink.send(Message::Close(Some(normal_close()))).await
-        })
-        .await;
+    /// Sends a close without waiting for it (the reader has no task of its own to wait in).
+    fn close_soon(&self) {
+        self.write_soon(Message::Close(Some(normal_close())));
     }
 
-    /// Reads and handles one frame, waiting at most until the ping deadline.
-    async fn next_frame(&mut self) -> Step {
-        let next = tokio::time::timeout_at(self.ping_deadline, self.stream.next()).await;
-        let Ok(next) = next else {
-            self.send_close().await;
-            return Step::End(Inbound::Closed {
+    fn write_soon(&self, message: Message) {
+        let sink = Arc::clone(&self.sink);
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
+                sink.lock().await.send(message).await
+            })
+            .await;
+        });
+    }
+
+    /// Reads and handles one frame.
+    fn poll_step(&mut self, cx: &mut Context<'_>) -> Poll<Step> {
+        if self.ping_timer.as_mut().poll(cx).is_ready() {
+            self.close_soon();
+            return Poll::Ready(Step::End(Inbound::Closed {
                 code: None,
                 reason: format!(
                     "no Engine.IO ping within {} ms (pingInterval + pingTimeout)",
                     self.ping_window.as_millis()
                 ),
-            });
+            }));
+        }
+        let next = match self.stream.poll_next_unpin(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(next) => next,
         };
-        match next {
-            Some(Ok(Message::Text(text))) => self.on_text(text).await,
+        Poll::Ready(match next {
+            Some(Ok(Message::Text(text))) => self.on_text(text),
             Some(Ok(Message::Binary(bytes))) => {
                 let len = bytes.len();
                 match self.decoder.binary(bytes.into()) {
@@ -214,11 +221,10 @@ impl Reader {
                 code: None,
                 reason: "the connection ended without a close frame".into(),
             }),
-        }
+        })
     }
 
-    async fn on_text(&mut self, text: Utf8Bytes) -> Step {
-        let invalid = |reason: String, text: &str| Step::Item(invalid(reason, text.to_owned()));
+    fn on_text(&mut self, text: Utf8Bytes) -> Step {
         let decoded = match self.decoder.text(text.as_str()) {
             Ok(None) => {
                 self.header = text;
@@ -226,28 +232,23 @@ impl Reader {
             }
             Ok(Some(Decoded::Socket(packet))) => return Step::Packet(packet, text),
             Ok(Some(Decoded::Engine(packet))) => packet,
-            Err(error) => return invalid(error.to_string(), text.as_str()),
+            Err(error) => return Step::Item(invalid(error.to_string(), text.as_str().to_owned())),
         };
         match decoded {
             EnginePacket::Ping(data) => {
-                self.ping_deadline = tokio::time::Instant::now() + self.ping_window;
-                let pong = EnginePacket::Pong(data).encode();
-                let sent = tokio::time::timeout(WRITE_TIMEOUT, async {
-                    self.sink.lock().await.send(Message::text(pong)).await
-                })
-                .await;
-                match sent {
-                    Ok(Ok(())) => Step::Nothing,
-                    Ok(Err(error)) => invalid(format!("cannot answer a ping: {error}"), &text),
-                    Err(_) => invalid("cannot answer a ping: the socket is stuck".into(), &text),
-                }
+                self.rearm();
+                self.write_soon(Message::text(EnginePacket::Pong(data).encode()));
+                Step::Nothing
             }
             EnginePacket::Noop => Step::Nothing,
             EnginePacket::Close => Step::End(Inbound::Closed {
                 code: None,
                 reason: "the server sent the Engine.IO close packet".into(),
             }),
-            other => invalid(format!("unexpected Engine.IO packet {other:?}"), &text),
+            other => Step::Item(invalid(
+                format!("unexpected Engine.IO packet {other:?}"),
+                text.as_str().to_owned(),
+            )),
         }
     }
 
@@ -294,6 +295,32 @@ impl Reader {
                 "CONNECT on a namespace already connected".into(),
                 raw.as_str().to_owned(),
             ),
+        }
+    }
+}
+
+impl Stream for Reader {
+    type Item = Inbound;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Inbound>> {
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(None);
+        }
+        loop {
+            let step = match this.poll_step(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(step) => step,
+            };
+            return Poll::Ready(Some(match step {
+                Step::Nothing => continue,
+                Step::Item(item) => item,
+                Step::Packet(packet, raw) => this.to_item(packet, raw),
+                Step::End(closed) => {
+                    this.done = true;
+                    closed
+                }
+            }));
         }
     }
 }
