@@ -3,6 +3,8 @@
 
 pub mod cli;
 pub mod faulty_proxy;
+pub mod load_report;
+pub mod stub_server;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
