@@ -3,76 +3,9 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Output;
 
-fn wsconform() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wsconform"));
-    command
-        .current_dir(support::root())
-        .env_remove("WSCONFORM_SUITE");
-    command
-}
-
-/// A `wsconform serve` child on ephemeral ports, killed when dropped.
-struct Served {
-    child: Child,
-    /// `ark`'s base URL.
-    url: String,
-    /// `jobber`'s base URL.
-    jobber: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve() -> Served {
-    serve_with(&[])
-}
-
-/// A `wsconform serve` child with `extra` options.
-fn serve_with(extra: &[&str]) -> Served {
-    let mut child = wsconform()
-        .args([
-            "serve",
-            "--ark-port",
-            "0",
-            "--ark-heartbeat-interval",
-            "250ms",
-        ])
-        .args(["--jobber-port", "0", "--jobber-token", "tok-a"])
-        .args(["--jobber-token", "tok-b"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let _ = tx.send(line.unwrap_or_default());
-        }
-    });
-    let url = |protocol: &str| {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("serve printed its listening lines");
-        let url = line
-            .strip_prefix(&format!("listening {protocol} "))
-            .unwrap_or_else(|| panic!("unexpected line {line:?}"))
-            .to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        url
-    };
-    let (url, jobber) = (url("ark"), url("jobber"));
-    Served { child, url, jobber }
-}
+use support::cli::{serve, serve_with, wsconform};
 
 fn json_report(dir: &tempfile::TempDir) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap()

@@ -335,7 +335,9 @@ pub fn write_outputs(outputs: &[(Output, String)], report: &LoadReport) -> anyho
 }
 
 /// 3 when no run could reach the target, 5 when a gate was missed, 4 when the target broke a
-/// requirement and no `--max-failures` gate was given, else 0.
+/// requirement and no `--max-failures` gate was given, or when every run was cut off (none
+/// ended, so nothing was checked to its end: a target that stops answering is not conformant),
+/// else 0.
 pub fn exit_code(report: &LoadReport, gates: &Gates) -> Exit {
     let total = &report.total;
     let unreachable = total.errors.keys().all(|c| *c == Cause::Unreachable);
@@ -344,6 +346,10 @@ pub fn exit_code(report: &LoadReport, gates: &Gates) -> Exit {
     }
     if report.gates.iter().any(|g| !g.passed) {
         return Exit::GateMissed;
+    }
+    let ended = total.runs.passed + total.runs.failed + total.runs.errors;
+    if ended == 0 && total.runs.interrupted > 0 {
+        return Exit::Failures;
     }
     let failed = report.conformance_failures() > 0 || total.runs.failed > 0;
     if gates.max_failures.is_none() && failed {

@@ -199,6 +199,12 @@ fn errors(out: &mut String, total: &PhaseReport) {
         "\nscenario runs: {} passed, {} failed, {} errors, {} interrupted, {} arrivals dropped",
         runs.passed, runs.failed, runs.errors, runs.interrupted, runs.dropped_arrivals
     );
+    if runs.passed + runs.failed + runs.errors == 0 && runs.interrupted > 0 {
+        let _ = writeln!(
+            out,
+            "no scenario run ended: every one was still waiting when the graceful stop ran out"
+        );
+    }
     if !total.errors.is_empty() {
         let causes: Vec<String> = total
             .errors

@@ -1,7 +1,10 @@
 //! Shared pieces of the harness's integration tests.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod cli;
 pub mod faulty_proxy;
+pub mod load_report;
+pub mod stub_server;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,138 @@
+//! Running the `wsconform` binary from tests: the command, a `wsconform serve` child on
+//! ephemeral ports (its URLs read from its `listening` lines, no sleeping), and a run of the
+//! binary bounded in time.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How long `serve` may take to print its listening lines.
+const SERVE_READY_WITHIN: Duration = Duration::from_secs(30);
+
+/// The binary, run from the repository root, with no suite folder from the environment.
+pub fn wsconform() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wsconform"));
+    command
+        .current_dir(super::root())
+        .env_remove("WSCONFORM_SUITE");
+    command
+}
+
+/// A `wsconform serve` child on ephemeral ports, killed when dropped.
+pub struct Served {
+    child: Child,
+    /// `ark`'s base URL.
+    pub url: String,
+    /// `jobber`'s base URL.
+    pub jobber: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `wsconform serve` of ark (a 250 ms heartbeat) and jobber (tokens `tok-a`, `tok-b`).
+pub fn serve() -> Served {
+    serve_with(&[])
+}
+
+/// A `wsconform serve` child with `extra` options.
+pub fn serve_with(extra: &[&str]) -> Served {
+    let mut child = wsconform()
+        .args([
+            "serve",
+            "--ark-port",
+            "0",
+            "--ark-heartbeat-interval",
+            "250ms",
+        ])
+        .args(["--jobber-port", "0", "--jobber-token", "tok-a"])
+        .args(["--jobber-token", "tok-b"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let _ = tx.send(line.unwrap_or_default());
+        }
+    });
+    let url = |protocol: &str| {
+        let line = rx
+            .recv_timeout(SERVE_READY_WITHIN)
+            .expect("serve printed its listening lines");
+        let url = line
+            .strip_prefix(&format!("listening {protocol} "))
+            .unwrap_or_else(|| panic!("unexpected line {line:?}"))
+            .to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        url
+    };
+    let (url, jobber) = (url("ark"), url("jobber"));
+    Served { child, url, jobber }
+}
+
+/// A finished run of the binary.
+pub struct Finished {
+    /// Its output and exit status.
+    pub output: Output,
+    /// How long it ran.
+    pub took: Duration,
+}
+
+impl Finished {
+    /// The exit code.
+    pub fn code(&self) -> Option<i32> {
+        self.output.status.code()
+    }
+
+    /// Standard output.
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    /// Both outputs, for assertion messages.
+    pub fn shown(&self) -> String {
+        format!(
+            "exit {:?} after {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code(),
+            self.took,
+            self.stdout(),
+            String::from_utf8_lossy(&self.output.stderr)
+        )
+    }
+}
+
+/// Runs `command` to its end; fails the test (killing the child by its pid) if it takes longer
+/// than `limit`.
+pub fn run_within(mut command: Command, limit: Duration) -> Finished {
+    let started = Instant::now();
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(output) => Finished {
+            output: output.unwrap(),
+            took: started.elapsed(),
+        },
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("{command:?} still ran after {limit:?}");
+        }
+    }
+}
