@@ -52,6 +52,10 @@ pub struct Profile {
     /// scenarios write `${var_<name>}`, and `wsconform run --var <name>=<value>` overrides.
     #[serde(default)]
     pub vars: std::collections::BTreeMap<String, String>,
+    /// How the protocol frames binary values, so patterns and schemas see their decoded fields
+    /// and header ([`crate::binary`]); without it a binary value shows its length and bytes.
+    #[serde(default)]
+    pub binary: crate::binary::Layout,
 }
 
 /// Why a profile could not be loaded.
@@ -103,6 +107,20 @@ impl Profile {
                 message: format!(
                     "`protocol` is {:?} but the folder is {protocol:?}",
                     profile.protocol
+                ),
+            });
+        }
+        if let Some(field) = profile
+            .binary
+            .fields
+            .iter()
+            .find(|f| !matches!(f.size, 1 | 2 | 4 | 8))
+        {
+            return Err(ProfileError::Invalid {
+                path,
+                message: format!(
+                    "binary field {:?} has size {}; sizes are 1, 2, 4 or 8 bytes",
+                    field.name, field.size
                 ),
             });
         }

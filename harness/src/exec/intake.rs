@@ -11,14 +11,15 @@ use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
+use super::attachments::resolve;
 use super::inbox::InboxMessage;
 use super::observer::{LatencyKind, Observer};
 use super::session::{Link, Session};
 use super::transcript::{Content, Party, Received, Shown};
 use super::waits::message_type;
+use crate::binary;
 use crate::report::model::{Direction, Finding};
 use crate::schema::SchemaIssue;
-use crate::transport::socketio::placeholder;
 use crate::transport::{Arrival, Inbound, Utf8Bytes};
 
 impl Session {
@@ -34,7 +35,8 @@ impl Session {
                 self.file_received(at, actor, received, None, None, observer);
             }
             Inbound::Binary(bytes) => {
-                let received = received(Some(placeholder(0)), vec![bytes], Shown::Binary, None);
+                let view = binary::view(&bytes, &self.plan.suite.profile.binary);
+                let received = received(Some(view), vec![bytes], Shown::Binary, None);
                 let seq = self.record_received(at, actor, &received);
                 let text = "a binary frame, where the protocol sends JSON text frames";
                 self.finding(actor, seq, text.to_owned(), None, None, observer);
@@ -42,11 +44,14 @@ impl Session {
             }
             Inbound::Event {
                 name,
-                args,
+                mut args,
                 ack_id,
                 attachments,
                 raw,
             } => {
+                if !attachments.is_empty() {
+                    resolve(&mut args, &attachments, &self.plan.suite.profile.binary);
+                }
                 let mut message = Map::with_capacity(4);
                 message.insert("event".into(), Value::String(name));
                 message.insert("args".into(), Value::Array(args));
@@ -113,6 +118,10 @@ impl Session {
         raw: Utf8Bytes,
         observer: &mut dyn Observer,
     ) {
+        let mut args = args;
+        if !attachments.is_empty() {
+            resolve(&mut args, &attachments, &self.plan.suite.profile.binary);
+        }
         let awaiting = &mut self.actors[actor].awaiting;
         let found = awaiting.iter().position(|a| a.id == id);
         let Some(awaited) = found.map(|at| awaiting.swap_remove(at)) else {

@@ -9,6 +9,7 @@
 //!
 //! The async driver that connects a session to real transports is [`crate::drive`].
 
+mod attachments;
 mod completions;
 pub mod inbox;
 mod intake;

@@ -127,6 +127,8 @@ pub struct EmitPlan {
     /// The schema its ack is checked against: `ack.<event>`, or `ack.unknown_event` for an
     /// event the protocol does not define (where the protocol has one).
     pub ack_schema: Arc<str>,
+    /// Its arguments hold `$binary` values, sent as attachments.
+    pub binary: bool,
 }
 
 /// The ack schema of events the protocol does not define.
@@ -301,6 +303,7 @@ fn sends_of(schemas: &SchemaSet, action: &Action) -> Option<Sends> {
                 args: ListTemplate::new(&emit.args),
                 label: emit.ack.as_deref().map(Arc::from),
                 ack_schema: Arc::from(ack_schema),
+                binary: super::attachments::mentions_binary(&emit.args),
             }))
         }
         Action::AckReply { args, .. } => Some(Sends::Ack(ListTemplate::new(args))),

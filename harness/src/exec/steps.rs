@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::attachments::take_attachments;
 use super::outcome::CheckKind;
 use super::plan::{PlannedStep, Sends};
 use super::session::{
@@ -229,9 +230,17 @@ impl Session {
             return;
         };
         let args = emit.args.fill(&self.captures);
-        let Some(args) = self.resolved(actor, args) else {
+        let Some(mut args) = self.resolved(actor, args) else {
             return;
         };
+        let mut attachments = Vec::new();
+        if emit.binary {
+            let mut owned = args.to_vec();
+            match take_attachments(&mut owned) {
+                Ok(taken) => (args, attachments) = (owned.into(), taken),
+                Err(message) => return self.fail_scenario(actor, message),
+            }
+        }
         let Some((index, conn)) = self.open_link(actor) else {
             return;
         };
@@ -260,7 +269,7 @@ impl Session {
                 name: Arc::clone(&emit.event),
                 args: Arc::clone(&args),
                 ack_id,
-                attachments: Vec::new(),
+                attachments,
             },
         });
         self.wait = Wait::Send {

@@ -29,8 +29,19 @@ const KINDS: [Kind; 11] = [
     Kind::UnixMillis,
 ];
 
-const OTHER_TAGS: [&str; 8] = [
-    "absent", "regex", "one_of", "range", "len", "contains", "exact", "capture",
+const OTHER_TAGS: [&str; 9] = [
+    "absent", "regex", "one_of", "range", "len", "contains", "exact", "capture", "binary",
+];
+
+/// What a `!binary` pattern may say about a binary value's view ([`crate::binary`]).
+const BINARY_KEYS: [&str; 7] = [
+    "length",
+    "hex",
+    "truncated",
+    "fields",
+    "header",
+    "payload_length",
+    "malformed",
 ];
 
 /// Every pattern tag name, without `!`.
@@ -116,6 +127,7 @@ fn tagged(node: &Node, name: &str, file: &Path) -> Result<Pattern, ScenarioError
         }
         ("contains", Content::Seq(items)) => Ok(Pattern::Contains(list(items, file)?)),
         ("exact", Content::Map(entries)) => object(entries, true, file),
+        ("binary", _) => binary_pattern(node, file),
         ("range", Content::Map(entries)) => {
             let [min, max] = bounds(node, entries, file, |v| v.as_f64())?;
             Ok(Pattern::Range { min, max })
@@ -134,6 +146,38 @@ fn tagged(node: &Node, name: &str, file: &Path) -> Result<Pattern, ScenarioError
         _ => Err(err(node, file, format!("unknown tag !{name}"))
             .with_hint(did_you_mean(name, tag_names()))),
     }
+}
+
+/// `!binary {length: …, hex: …, fields: {…}, header: {…}}`: a binary value whose view has
+/// these; `!binary` alone: any binary value.
+fn binary_pattern(node: &Node, file: &Path) -> Result<Pattern, ScenarioError> {
+    let inner = match &node.content {
+        Content::Map(entries) => {
+            for (key, _) in entries {
+                let name = key.scalar().unwrap_or_default();
+                if !BINARY_KEYS.contains(&name) {
+                    return Err(err(key, file, format!("!binary has no \"{name}\""))
+                        .with_hint(did_you_mean(name, BINARY_KEYS)));
+                }
+            }
+            object(entries, false, file)?
+        }
+        Content::Scalar { text, .. } if text.trim().is_empty() => Pattern::Typed {
+            kind: Kind::Object,
+            capture: None,
+        },
+        _ => {
+            return Err(err(
+                node,
+                file,
+                "!binary takes a map of length, hex, fields, header, payload_length",
+            ));
+        }
+    };
+    Ok(Pattern::Object {
+        fields: vec![(crate::binary::KEY.to_owned(), inner)],
+        exact: true,
+    })
 }
 
 fn expected_shape(tag: &str) -> &'static str {

@@ -741,3 +741,29 @@ fn an_ack_expectation_needs_an_earlier_labelled_emit() {
     let bad_args = text.replace("args: []", "args: {}").replace("snt", "sent");
     assert!(parse_str(&bad_args, Path::new("s.yaml")).is_err());
 }
+
+#[test]
+fn binary_patterns_match_the_view_and_binary_sends_are_hex() {
+    let Pattern::Object { fields, exact } = pattern("!binary { length: 3, header: { t: a } }")
+    else {
+        panic!("an object pattern");
+    };
+    assert!(exact, "a binary value is its view and nothing else");
+    assert_eq!(fields.len(), 1);
+    assert_eq!(fields[0].0, "$binary");
+    assert!(matches!(pattern("!binary"), Pattern::Object { .. }));
+    let e = pattern_error("!binary { lenght: 3 }");
+    assert!(e.contains("!binary has no \"lenght\""), "{e}");
+    assert!(pattern_error("!binary [1]").contains("!binary takes a map"));
+    let s = parse(
+        "  - connect: alice\n  - emit: alice\n    event: up\n    args: [ !binary \"00 ff\" ]\n",
+    )
+    .expect("a valid emit");
+    let Action::Emit(emit) = &s.steps[1].action else {
+        panic!("an emit");
+    };
+    assert_eq!(emit.args, vec![json!({"$binary": {"hex": "00 ff"}})]);
+    let e =
+        error("  - connect: alice\n  - emit: alice\n    event: up\n    args: [ !binary \"0g\" ]\n");
+    assert!(e.to_string().contains("is not hex"), "{e}");
+}

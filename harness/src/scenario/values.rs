@@ -11,6 +11,7 @@ use serde_json::{Map, Number, Value};
 
 use super::error::ScenarioError;
 use super::yaml::{Content, Node, NodeTag};
+use crate::binary;
 
 /// The JSON value of a plain (unquoted) scalar under the YAML 1.2 core schema.
 ///
@@ -100,8 +101,14 @@ pub fn resolve_scalar(
     resolve_plain(text).map_err(|m| ScenarioError::new(node.location(file), m))
 }
 
-/// A JSON value from a node; any tag other than a core schema tag is an error.
+/// A JSON value from a node; any tag other than a core schema tag or `!binary "<hex>"` (a binary
+/// value, sent as a socket.io attachment: [`crate::binary`]) is an error.
 pub fn to_json(node: &Node, file: &Path) -> Result<Value, ScenarioError> {
+    if let Some(NodeTag::Local(name)) = &node.tag
+        && name == "binary"
+    {
+        return binary_to_send(node, file);
+    }
     if let Some(NodeTag::Local(_) | NodeTag::Other(_)) = &node.tag {
         return Err(ScenarioError::new(
             node.location(file),
@@ -126,6 +133,20 @@ pub fn to_json(node: &Node, file: &Path) -> Result<Value, ScenarioError> {
             Ok(Value::Object(map))
         }
     }
+}
+
+/// `!binary "<hex>"` → `{"$binary": {"hex": "<hex>"}}`, its bytes checked now.
+fn binary_to_send(node: &Node, file: &Path) -> Result<Value, ScenarioError> {
+    let error = |m: String| ScenarioError::new(node.location(file), m);
+    let Some(text) = node.scalar() else {
+        return Err(error("!binary to send takes its bytes as hex text".into()));
+    };
+    binary::unhex(text).map_err(error)?;
+    let mut inner = Map::with_capacity(1);
+    inner.insert("hex".into(), Value::String(text.to_owned()));
+    let mut outer = Map::with_capacity(1);
+    outer.insert(binary::KEY.into(), Value::Object(inner));
+    Ok(Value::Object(outer))
 }
 
 #[cfg(test)]

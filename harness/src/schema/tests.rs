@@ -57,6 +57,7 @@ fn fixture() -> (tempfile::TempDir, SchemaSet) {
         envelope: Some("envelope.json".into()),
         broadcast: false,
         vars: Default::default(),
+        binary: Default::default(),
     };
     let set = SchemaSet::load(dir.path(), &profile).unwrap();
     (dir, set)

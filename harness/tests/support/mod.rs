@@ -80,10 +80,7 @@ pub fn scenario(protocol: &str, id: &str) -> Scenario {
 
 /// The profile and schemas of `protocol`.
 pub fn suite(protocol: &str) -> ProtocolSuite {
-    let fixtures = root().join("fixtures");
-    let profile = Profile::load(&fixtures, protocol).unwrap();
-    let schemas = SchemaSet::load(&fixtures.join(protocol), &profile).unwrap();
-    ProtocolSuite { profile, schemas }
+    suite_in(&root().join("fixtures"), protocol)
 }
 
 /// Runs every scenario of `protocol` against the embedded reference server (a fresh one per
@@ -178,4 +175,12 @@ pub fn time_scale() -> f64 {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1.0)
+}
+
+/// The suite of `protocol` from the fixtures under `fixtures` (test protocols live in
+/// `tests/data`).
+pub fn suite_in(fixtures: &Path, protocol: &str) -> ProtocolSuite {
+    let profile = Profile::load(fixtures, protocol).unwrap();
+    let schemas = SchemaSet::load(&fixtures.join(protocol), &profile).unwrap();
+    ProtocolSuite { profile, schemas }
 }
