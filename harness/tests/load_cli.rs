@@ -173,7 +173,7 @@ async fn a_server_that_stops_answering_fails_its_runs_by_timeout_on_time() {
     let failed = total["runs"]["failed"].as_u64().unwrap();
     assert!(failed > 0, "{total}");
     assert_eq!(completed(&total["runs"]), failed, "{total}");
-    assert_eq!(total["errors"], serde_json::json!({ "timeout": failed }));
+    assert_eq!(total["causes"], serde_json::json!({ "timeout": failed }));
     assert_eq!(total["failures"][0]["cause"], "timeout", "{total}");
     assert!(run.stdout().contains("timeout"), "{}", run.shown());
 }

@@ -594,4 +594,14 @@ fn timestamps_are_iso8601_utc_with_milliseconds() {
             .as_deref(),
         Some("2024-01-15T10:30:00.007Z")
     );
+    let at = |ms: i64| Timestamp::from_unix_millis(ms).to_iso8601();
+    assert_eq!(at(-1).as_deref(), Some("1969-12-31T23:59:59.999Z"));
+    // 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z are the ends of the format.
+    let first = -62_167_219_200_000;
+    let last = 253_402_300_799_999;
+    assert_eq!(at(first).as_deref(), Some("0000-01-01T00:00:00.000Z"));
+    assert_eq!(at(last).as_deref(), Some("9999-12-31T23:59:59.999Z"));
+    assert_eq!((at(first - 1), at(last + 1)), (None, None));
+    let json = serde_json::to_string(&Timestamp::from_unix_millis(1_705_314_600_007)).unwrap();
+    assert_eq!(json, r#""2024-01-15T10:30:00.007Z""#);
 }

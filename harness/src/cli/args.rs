@@ -139,7 +139,7 @@ pub struct LoadArgs {
     pub capabilities: Vec<String>,
     /// A YAML load plan: model, phases, scenario weights, gates, limits
     /// (`benches/load/README.md`). Gate flags override its gates.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["users", "rate", "ramp"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["users", "rate", "ramp", "duration"])]
     pub plan: Option<PathBuf>,
     /// Closed model: this many virtual users, each looping its scenarios (default 10).
     #[arg(long, conflicts_with = "rate")]
@@ -148,9 +148,9 @@ pub struct LoadArgs {
     /// the target answers; latency counts from each run's intended start.
     #[arg(long, value_name = "RATE")]
     pub rate: Option<String>,
-    /// How long to hold the load.
-    #[arg(long, default_value = "10s", value_name = "DURATION")]
-    pub duration: String,
+    /// How long to hold the load (default 10s).
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
     /// Ramp up linearly to the load over this long first.
     #[arg(long, value_name = "DURATION")]
     pub ramp: Option<String>,

@@ -6,6 +6,8 @@
 mod args;
 mod list;
 mod load;
+mod load_mix;
+mod load_output;
 mod options;
 mod progress;
 mod report;

@@ -6,7 +6,11 @@ use harness::load::{LoadReport, gates, render};
 
 use super::Exit;
 use super::args::{ReportArgs, ReportCommand};
-use super::load::{exit_code, gates_of, parse_outputs, write_outputs};
+use harness::load::plan::Gates;
+use harness::load::report::GateLimits;
+
+use super::load::gates_of;
+use super::load_output::{exit_code, parse_outputs, write_outputs};
 
 /// Runs a `report` command.
 pub fn report(args: ReportArgs) -> anyhow::Result<Exit> {
@@ -21,7 +25,9 @@ pub fn report(args: ReportArgs) -> anyhow::Result<Exit> {
         reports.push(report);
     }
     let mut merged = merge(reports)?;
-    let wanted = gates_of(&args.gates, Default::default())?;
+    // The run's own gates, as the shards' reports keep them, unless flags say otherwise.
+    let wanted = gates_of(&args.gates, Gates::from(&merged.limits))?;
+    merged.limits = GateLimits::from(&wanted);
     merged.gates = gates::judge(&merged, &wanted);
     print!("{}", render::summary(&merged));
     write_outputs(&outputs, &merged)?;

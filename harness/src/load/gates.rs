@@ -33,7 +33,7 @@ pub fn judge(report: &LoadReport, gates: &Gates) -> Vec<GateResult> {
         });
     }
     if let Some(limit) = gates.max_failures {
-        let failures = report.conformance_failures();
+        let failures = report.failures();
         results.push(GateResult {
             gate: "max_failures".into(),
             limit: limit.to_string(),

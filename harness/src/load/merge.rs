@@ -46,8 +46,31 @@ pub fn merge(reports: Vec<LoadReport>) -> Result<LoadReport, MergeError> {
     merged.total = total_of(&merged.phases);
     merged.samples = limit_samples(merged.samples);
     merged.shards.sort_by_key(|s| s.index);
+    check_every_shard(&merged)?;
     merged.gates.clear();
     Ok(merged)
+}
+
+/// Every shard of the run is there, and they agree on how many there are.
+fn check_every_shard(merged: &LoadReport) -> Result<(), MergeError> {
+    let count = merged.shards.first().map_or(1, |s| s.count);
+    if let Some(other) = merged.shards.iter().find(|s| s.count != count) {
+        return Err(MergeError::Mismatch(format!(
+            "shard {}/{} is of a run of {} shards, not {count}",
+            other.index, other.count, other.count
+        )));
+    }
+    let missing: Vec<String> = (0..count)
+        .filter(|i| !merged.shards.iter().any(|s| s.index == *i))
+        .map(|i| format!("{i}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(MergeError::Mismatch(format!(
+            "shard {} missing",
+            missing.join(", ")
+        )));
+    }
+    Ok(())
 }
 
 fn check_same_run(a: &LoadReport, b: &LoadReport) -> Result<(), MergeError> {
@@ -62,7 +85,13 @@ fn check_same_run(a: &LoadReport, b: &LoadReport) -> Result<(), MergeError> {
     if names(a) != names(b) {
         return differ("phases");
     }
-    if a.scenarios != b.scenarios {
+    let mix = |r: &LoadReport| {
+        r.scenarios
+            .iter()
+            .map(|m| (m.id.clone(), m.weight))
+            .collect::<Vec<_>>()
+    };
+    if mix(a) != mix(b) {
         return differ("scenario mixes");
     }
     Ok(())

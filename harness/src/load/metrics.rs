@@ -96,8 +96,11 @@ pub struct PhaseStats {
     pub failures: BTreeMap<FailureKey, (u64, String)>,
     /// Schema findings, grouped, with the first message of each group.
     pub findings: BTreeMap<FindingKey, (u64, String)>,
-    /// Failed scenario runs by the cause that stopped them.
-    pub errors: BTreeMap<Cause, u64>,
+    /// Runs that did not pass, by the cause that stopped them.
+    pub causes: BTreeMap<Cause, u64>,
+    /// The first message seen of each cause that is not a failed check (an unreachable target,
+    /// a scenario the target cannot run): what the user needs to fix their setup.
+    pub cause_examples: BTreeMap<Cause, String>,
 }
 
 /// A transcript kept as an example of a failing check.
@@ -251,7 +254,8 @@ pub struct Recorder {
     failures: HashMap<FailureKey, (u64, String)>,
     findings: HashMap<FindingKey, (u64, String)>,
     runs: RunCounts,
-    errors: HashMap<Cause, u64>,
+    causes: HashMap<Cause, u64>,
+    cause_examples: HashMap<Cause, String>,
 }
 
 impl Recorder {
@@ -269,7 +273,8 @@ impl Recorder {
             failures: HashMap::new(),
             findings: HashMap::new(),
             runs: RunCounts::default(),
-            errors: HashMap::new(),
+            causes: HashMap::new(),
+            cause_examples: HashMap::new(),
         }
     }
 
@@ -300,7 +305,7 @@ impl Recorder {
                 } else {
                     self.runs.failed += 1;
                 }
-                *self.errors.entry(cause).or_default() += 1;
+                *self.causes.entry(cause).or_default() += 1;
             }
         }
         let subject = Arc::clone(&self.scenario);
@@ -374,8 +379,11 @@ impl Recorder {
         stats.runs.passed += runs.passed;
         stats.runs.failed += runs.failed;
         stats.runs.errors += runs.errors;
-        for (cause, count) in self.errors.drain() {
-            *stats.errors.entry(cause).or_default() += count;
+        for (cause, count) in self.causes.drain() {
+            *stats.causes.entry(cause).or_default() += count;
+        }
+        for (cause, message) in self.cause_examples.drain() {
+            stats.cause_examples.entry(cause).or_insert(message);
         }
         self.pending = 0;
     }
@@ -409,6 +417,14 @@ impl Observer for Recorder {
         let Some(unmet) = &check.unmet else {
             return;
         };
+        // An unreachable target or a wrong scenario is an error of the run, not a way the
+        // target broke the specification: counted by cause, not as a failed check.
+        if matches!(unmet.cause, Cause::Unreachable | Cause::Scenario) {
+            self.cause_examples
+                .entry(unmet.cause)
+                .or_insert_with(|| unmet.message.clone());
+            return;
+        }
         let key = FailureKey {
             scenario: self.scenario.to_string(),
             step: check.step,

@@ -52,7 +52,8 @@ pub struct Gates {
     pub max_p99: Option<Duration>,
     /// Messages received and checked per second must reach this.
     pub min_rate: Option<f64>,
-    /// Conformance failures (failed checks, schema findings) must not exceed this.
+    /// Failures must not exceed this: failed checks, schema findings, runs that ended in an
+    /// error, runs cut off at the end, arrivals dropped.
     pub max_failures: Option<u64>,
 }
 

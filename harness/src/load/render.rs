@@ -205,13 +205,16 @@ fn errors(out: &mut String, total: &PhaseReport) {
             "no scenario run ended: every one was still waiting when the graceful stop ran out"
         );
     }
-    if !total.errors.is_empty() {
+    if !total.causes.is_empty() {
         let causes: Vec<String> = total
-            .errors
+            .causes
             .iter()
             .map(|(cause, n)| format!("{} {n}", cause.as_str()))
             .collect();
         let _ = writeln!(out, "failed runs by cause: {}", causes.join(", "));
+        for (cause, message) in &total.cause_examples {
+            let _ = writeln!(out, "  {}: {}", cause.as_str(), shorten(message, 160));
+        }
     }
 }
 

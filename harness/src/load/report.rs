@@ -12,7 +12,7 @@ use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use super::metrics::{FailureKey, FindingKey, Metrics, PhaseStats, histogram};
-use super::plan::{Model, Phase, Shard};
+use super::plan::{Gates, Model, Phase, Shard};
 use crate::exec::unmet::Cause;
 use crate::exec::{CheckKind, LatencyKind};
 use crate::report::model::TranscriptEntry;
@@ -40,6 +40,9 @@ pub struct LoadReport {
     pub total: PhaseReport,
     /// Transcripts of failing checks, a few per check.
     pub samples: Vec<SampleReport>,
+    /// The gates the run was given (a merge judges the merged figures by them).
+    #[serde(default)]
+    pub limits: GateLimits,
     /// The gates and whether they held.
     pub gates: Vec<GateResult>,
     /// What the harness process used, per shard.
@@ -80,8 +83,12 @@ pub struct PhaseReport {
     pub failures: Vec<FailureReport>,
     /// Schema findings, grouped by message type and path, most frequent first.
     pub findings: Vec<FindingReport>,
-    /// Failed runs by the cause that stopped them.
-    pub errors: BTreeMap<Cause, u64>,
+    /// Runs that did not pass, by the cause that stopped them.
+    pub causes: BTreeMap<Cause, u64>,
+    /// For causes that are errors of the run rather than failed checks (unreachable, scenario),
+    /// the first message seen.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cause_examples: BTreeMap<Cause, String>,
 }
 
 /// How scenario runs ended.
@@ -194,6 +201,42 @@ pub struct SampleReport {
     pub transcript: Vec<TranscriptEntry>,
 }
 
+/// The gates a run was given, as a report keeps them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GateLimits {
+    /// `max_p99`, milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_p99_ms: Option<f64>,
+    /// `min_rate`, messages per second.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_rate: Option<f64>,
+    /// `max_failures`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_failures: Option<u64>,
+}
+
+impl From<&Gates> for GateLimits {
+    fn from(gates: &Gates) -> GateLimits {
+        GateLimits {
+            max_p99_ms: gates.max_p99.map(|d| d.as_secs_f64() * 1000.0),
+            min_rate: gates.min_rate,
+            max_failures: gates.max_failures,
+        }
+    }
+}
+
+impl From<&GateLimits> for Gates {
+    fn from(limits: &GateLimits) -> Gates {
+        Gates {
+            max_p99: limits
+                .max_p99_ms
+                .and_then(|ms| std::time::Duration::try_from_secs_f64(ms / 1000.0).ok()),
+            min_rate: limits.min_rate,
+            max_failures: limits.max_failures,
+        }
+    }
+}
+
 /// A gate and its verdict.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GateResult {
@@ -285,6 +328,7 @@ impl LoadReport {
             total: PhaseReport::default(),
             phases,
             samples,
+            limits: GateLimits::default(),
             gates: Vec::new(),
             process: vec![context.process],
         };
@@ -297,6 +341,14 @@ impl LoadReport {
         let checks: u64 = self.total.failures.iter().map(|f| f.count).sum();
         let findings: u64 = self.total.findings.iter().map(|f| f.count).sum();
         checks + findings
+    }
+
+    /// Everything that kept the run from doing its work as asked: conformance failures, runs
+    /// that ended in an error, runs cut off at the end, arrivals dropped (what `--max-failures`
+    /// limits).
+    pub fn failures(&self) -> u64 {
+        let runs = &self.total.runs;
+        self.conformance_failures() + runs.errors + runs.interrupted + runs.dropped_arrivals
     }
 
     /// The round-trip latency of every message type together.
@@ -346,7 +398,8 @@ fn phase_report(phase: &Phase, stats: &PhaseStats, files: &BTreeMap<&str, &str>)
         latency,
         failures,
         findings,
-        errors: stats.errors.clone(),
+        causes: stats.causes.clone(),
+        cause_examples: stats.cause_examples.clone(),
     };
     report.rates = rates_of(&report);
     report
@@ -459,8 +512,13 @@ pub fn add_phase(into: &mut PhaseReport, phase: &PhaseReport) {
     for (kind, count) in &phase.received {
         *into.received.entry(kind.clone()).or_default() += count;
     }
-    for (cause, count) in &phase.errors {
-        *into.errors.entry(*cause).or_default() += count;
+    for (cause, count) in &phase.causes {
+        *into.causes.entry(*cause).or_default() += count;
+    }
+    for (cause, message) in &phase.cause_examples {
+        into.cause_examples
+            .entry(*cause)
+            .or_insert_with(|| message.clone());
     }
     for latency in &phase.latency {
         match into

@@ -25,9 +25,17 @@ use crate::transport::Connector;
 /// How often the controller looks at the clock (starts users, moves the phase, reports).
 pub const CONTROL_TICK: Duration = Duration::from_millis(50);
 
-/// How long a user pauses after a run that could not reach the target, so a dead target is not
-/// hammered in a tight loop.
+/// How long a user pauses after a run that could not reach the target or keep a connection
+/// (unreachable, refused, closed, lost), so such a target is not hammered in a tight loop.
 pub const ERROR_PAUSE: Duration = Duration::from_millis(100);
+
+/// The causes that make a user pause before its next run.
+const ERROR_PAUSE_CAUSES: [Cause; 4] = [
+    Cause::Unreachable,
+    Cause::Refused,
+    Cause::Closed,
+    Cause::ConnectionLost,
+];
 
 /// What a load run needs.
 pub struct LoadSetup {
@@ -202,7 +210,10 @@ async fn closed(
 async fn user(shared: &Shared, local: usize) {
     let mut driver = Driver::new(Arc::clone(&shared.connector));
     let mut recorder = Recorder::new(Arc::clone(&shared.metrics));
-    let mut round = local as u64;
+    // Each user starts at its place in the whole run (shards included), so shards together run
+    // the mix exactly as one process would.
+    let shard = shared.shard;
+    let mut round = local as u64 * u64::from(shard.count) + u64::from(shard.index);
     while shared
         .timeline
         .user_runs(shared.shard, local, shared.start.elapsed())
@@ -211,9 +222,8 @@ async fn user(shared: &Shared, local: usize) {
             return;
         };
         round += 1;
-        let unreachable =
-            run_once(shared, scenario, Instant::now(), &mut driver, &mut recorder).await;
-        if unreachable {
+        let cause = run_once(shared, scenario, Instant::now(), &mut driver, &mut recorder).await;
+        if cause.is_some_and(|c| ERROR_PAUSE_CAUSES.contains(&c)) {
             tokio::time::sleep(ERROR_PAUSE).await;
         }
     }
@@ -267,14 +277,14 @@ async fn open(
     }
 }
 
-/// One scenario run from `intended` on; true if the target could not be reached.
+/// One scenario run from `intended` on; why it did not pass, if it did not.
 async fn run_once(
     shared: &Shared,
     scenario: usize,
     intended: Instant,
     driver: &mut Driver,
     recorder: &mut Recorder,
-) -> bool {
+) -> Option<Cause> {
     let _active = shared.enter();
     let plan = Arc::clone(&shared.plans[scenario]);
     recorder.begin(&shared.names[scenario]);
@@ -288,7 +298,7 @@ async fn run_once(
     let (cause, error) = judge(&outcome);
     keep_sample(shared, &shared.names[scenario], recorder.phase(), &outcome);
     recorder.end(cause, error, took);
-    cause == Some(Cause::Unreachable)
+    cause
 }
 
 /// Why a run did not pass (`None`: it passed), and whether that is an error (unreachable

@@ -71,18 +71,21 @@ pub async fn start_with(upstream: &str, fault: Fault, up: Option<Fault>) -> Faul
 }
 
 async fn upgrade(State(proxy): State<Proxy>, uri: Uri, ws: WebSocketUpgrade) -> Response {
-    let path = uri
-        .path_and_query()
-        .map_or("/ws", |p| p.as_str())
-        .to_owned();
-    ws.on_upgrade(move |socket| bridge(proxy, path, socket))
-}
-
-async fn bridge(proxy: Proxy, path: String, client: WebSocket) {
+    let path = uri.path_and_query().map_or("/ws", |p| p.as_str());
+    // The server side is open before the client's upgrade completes: a client that acts as soon
+    // as it is connected (an HTTP request whose event it awaits) must not outrun the proxy.
     let url = format!("{}{path}", proxy.upstream.replacen("http", "ws", 1));
     let Ok((server, _)) = tokio_tungstenite::connect_async(url).await else {
-        return;
+        return StatusCode::BAD_GATEWAY.into_response();
     };
+    ws.on_upgrade(move |socket| bridge(proxy, server, socket))
+}
+
+/// The upstream connection as `tokio_tungstenite` opens it.
+type Upstream =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn bridge(proxy: Proxy, server: Upstream, client: WebSocket) {
     let (mut to_server, mut from_server) = server.split();
     let (mut to_client, mut from_client) = client.split();
     let mut rewrite = (proxy.fault)();

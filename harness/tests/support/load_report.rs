@@ -59,7 +59,7 @@ pub fn assert_sum(merged: &Value, a: &Value, b: &Value) {
         let sum = count(a, pointer).unwrap() + count(b, pointer).unwrap();
         assert_eq!(count(merged, pointer), Some(sum), "{name}{pointer}");
     }
-    for map in ["received", "errors"] {
+    for map in ["received", "causes"] {
         let mut sum: BTreeMap<String, u64> = BTreeMap::new();
         for side in [a, b] {
             for (key, n) in side[map].as_object().unwrap() {
@@ -102,7 +102,7 @@ pub fn assert_only_unreachable(total: &Value) {
     assert!(errors > 0, "{total}");
     assert_eq!(completed(&total["runs"]), errors, "only errors: {total}");
     assert_eq!(
-        total["errors"],
+        total["causes"],
         serde_json::json!({ "unreachable": errors })
     );
 }
