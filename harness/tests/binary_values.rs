@@ -184,13 +184,7 @@ fn bytes_that_break_the_framing_are_shown_as_malformed() {
         failure.unmet.path.as_deref(),
         Some(r#"$.args[0]["$binary"].header"#)
     );
-    let names = outcome.actors.clone();
-    let shown: Vec<String> = outcome
-        .transcript
-        .render(outcome.started, &names, "/")
-        .into_iter()
-        .map(|e| e.text)
-        .collect();
+    let shown = support::transcript_texts(&outcome);
     assert!(
         shown.iter().any(|t| t.contains("runs past the end")),
         "the view says why: {shown:#?}"

@@ -182,13 +182,7 @@ fn a_session_asks_for_each_step_in_turn_and_passes_when_every_check_holds() {
     let steps: Vec<usize> = outcome.checks.iter().map(|c| c.step).collect();
     assert_eq!(steps, vec![1, 2, 4, 5, 4, 5, 4, 5]);
     assert_eq!(outcome.socket_ids, vec!["sock-1".to_owned()]);
-    let names = outcome.actors.clone();
-    let texts: Vec<String> = outcome
-        .transcript
-        .render(outcome.started, &names, "/")
-        .into_iter()
-        .map(|e| e.text)
-        .collect();
+    let texts = support::transcript_texts(&outcome);
     assert_eq!(texts.len(), 3 + 3 * 2, "{texts:#?}");
     assert_eq!(texts[1], "connected");
     assert!(

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use crate::matcher::{ListTemplate, Pattern, Template};
 use crate::profile::Profile;
+use crate::report::model::CheckKind;
 use crate::scenario::model::{Action, Actor, Expectation, Scenario, Step};
 use crate::schema::SchemaSet;
 use crate::transport::Limits;
@@ -308,5 +309,17 @@ fn sends_of(schemas: &SchemaSet, action: &Action) -> Option<Sends> {
         }
         Action::AckReply { args, .. } => Some(Sends::Ack(ListTemplate::new(args))),
         _ => None,
+    }
+}
+
+/// The kind of check a step makes, if it judges the target at all (`sleep` does not).
+pub fn check_kind(action: &Action) -> Option<CheckKind> {
+    match action {
+        Action::Connect { .. } => Some(CheckKind::Connect),
+        Action::Emit(_) | Action::AckReply { .. } | Action::Send { .. } => Some(CheckKind::Send),
+        Action::Http(_) => Some(CheckKind::Http),
+        Action::Expect { .. } => Some(CheckKind::Expect),
+        Action::ExpectClose { .. } => Some(CheckKind::Close),
+        Action::Disconnect { .. } | Action::Sleep(_) | Action::Repeat { .. } => None,
     }
 }

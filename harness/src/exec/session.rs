@@ -636,7 +636,7 @@ impl Session {
         let after = self.current.map_or(0, |c| c + 1).max(self.pc);
         for instruction in self.plan.program.iter().skip(after) {
             if let Instruction::Step(planned) = instruction
-                && let Some(kind) = super::steps::check_kind(&planned.step.action)
+                && let Some(kind) = super::plan::check_kind(&planned.step.action)
             {
                 self.checks.push(CheckRecord {
                     step: planned.number,

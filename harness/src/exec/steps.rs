@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::attachments::take_attachments;
-use super::outcome::CheckKind;
 use super::plan::{PlannedStep, Sends};
 use super::session::{
     AwaitingAck, Command, ExpectWait, HttpRequest, Link, Session, Wait, WantKind,
@@ -19,18 +18,6 @@ use crate::scenario::model::{Action, Expectation, HttpStep, Outgoing};
 use crate::transport::address::http_base;
 use crate::transport::http::Body;
 use crate::transport::{ConnectRequest, Outbound};
-
-/// The kind of check a step makes, if it judges the target at all (`sleep` does not).
-pub fn check_kind(action: &Action) -> Option<CheckKind> {
-    match action {
-        Action::Connect { .. } => Some(CheckKind::Connect),
-        Action::Emit(_) | Action::AckReply { .. } | Action::Send { .. } => Some(CheckKind::Send),
-        Action::Http(_) => Some(CheckKind::Http),
-        Action::Expect { .. } => Some(CheckKind::Expect),
-        Action::ExpectClose { .. } => Some(CheckKind::Close),
-        Action::Disconnect { .. } | Action::Sleep(_) | Action::Repeat { .. } => None,
-    }
-}
 
 impl Session {
     pub(super) fn start_step(&mut self, now: Instant, planned: &PlannedStep) {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::eval::MatchError;
+use super::error::MatchError;
 
 /// Captured values by name.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -184,3 +184,13 @@ pub fn suite_in(fixtures: &Path, protocol: &str) -> ProtocolSuite {
     let schemas = SchemaSet::load(&fixtures.join(protocol), &profile).unwrap();
     ProtocolSuite { profile, schemas }
 }
+
+/// The text of each entry of a finished session's transcript, in order.
+pub fn transcript_texts(outcome: &harness::exec::Outcome) -> Vec<String> {
+    outcome
+        .transcript
+        .render(outcome.started, &outcome.actors, "/")
+        .into_iter()
+        .map(|e| e.text)
+        .collect()
+}

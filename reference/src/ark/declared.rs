@@ -2,7 +2,8 @@
 //! type, how a string sets it, and the capability the settings give (ark-N14).
 
 use super::Settings;
-use crate::protocols::{Configurable, Protocol, Refused, Setting, Syntax, values};
+use crate::protocols::declaration::{Configurable, Protocol, Refused, Setting, Syntax};
+use crate::protocols::values;
 use std::time::Duration;
 
 /// The longest heartbeat interval that still declares `short_heartbeat_interval` (ark-N14).

@@ -19,10 +19,7 @@ use crate::ark::{IdSource, Timestamp};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
-/// A connection, numbered by the driver (never reused while the core lives).
-pub type ConnId = u64;
-/// An ack the driver is waiting to send, numbered by the driver.
-pub type AckId = u64;
+pub use super::state::{AckId, ConnId};
 
 /// Something that happened to the core.
 #[derive(Debug, Clone, PartialEq)]

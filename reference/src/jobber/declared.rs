@@ -2,7 +2,8 @@
 //! users type, how a string sets it, and the capability the settings give (jobber-N20).
 
 use super::{RateLimit, Settings};
-use crate::protocols::{Configurable, Protocol, Refused, Setting, Syntax, values};
+use crate::protocols::declaration::{Configurable, Protocol, Refused, Setting, Syntax};
+use crate::protocols::values;
 use std::time::Duration;
 
 /// The rate limit that declares `rate_limit_10_per_second` (jobber-N20).

@@ -6,13 +6,17 @@
 //! with no pending start timer; `singletons` holds exactly the live jobs with a key.
 
 use super::JobberError;
-use super::core::{AckId, ConnId};
 use super::model::{Job, JobState, QueueSize};
 use super::request::NewJob;
 use crate::ark::Timestamp;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::Duration;
+
+/// A connection, numbered by the driver (never reused while the core lives).
+pub type ConnId = u64;
+/// An ack the driver is waiting to send, numbered by the driver.
+pub type AckId = u64;
 
 /// What a timer does when it fires.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
