@@ -14,37 +14,10 @@ use harness::exec::{Command, Input, Outcome, RunOptions, ScenarioPlan, Session, 
 use harness::transport::{Accepted, Arrival, Inbound, Outbound, Utf8Bytes};
 use serde_json::json;
 
-const SCENARIO: &str = r#"
-id: binframes.test.relay
-title: a binary chunk goes out and its relay comes back
-protocol: binframes
-clause: test
-level: MUST
-actors:
-  a: {}
-steps:
-  - connect: a
-  - emit: a
-    event: upload
-    args: [ { name: clip }, !binary "00 01 ff" ]
-    ack: up
-  - expect: a
-    ack: up
-    args: [ { received: 3 } ]
-  - expect: a
-    message:
-      event: media
-      args:
-        - !binary
-          fields: { messageType: 2, sequence: 7 }
-          header: { type: audio }
-          payload_length: 3
-"#;
-
-/// A session of [`SCENARIO`] (or `yaml`) on the test protocol, connected.
-fn connected(yaml: &str) -> (Session, Instant) {
+/// A session of `tests/data/binframes/relay.yaml` on the test protocol, connected.
+fn connected() -> (Session, Instant) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let scenario = harness::scenario::parse_str(yaml, Path::new("relay.yaml")).unwrap();
+    let scenario = harness::scenario::parse_file(&root.join("binframes/relay.yaml")).unwrap();
     let plan = Arc::new(ScenarioPlan::new(
         scenario,
         Arc::new(support::suite_in(&root, "binframes")),
@@ -88,9 +61,9 @@ fn framed(header: &str, message_type: u32, sequence: u32, payload: &[u8]) -> Vec
     bytes
 }
 
-/// Runs [`SCENARIO`] with the server relaying `relayed`; returns the outcome.
+/// Runs the scenario with the server relaying `relayed`; returns the outcome.
 fn relay(relayed: Vec<u8>) -> Outcome {
-    let (mut session, now) = connected(SCENARIO);
+    let (mut session, now) = connected();
     let Some(Command::Send { conn, message }) = session.poll_command() else {
         panic!("the emit");
     };
