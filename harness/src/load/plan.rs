@@ -98,6 +98,10 @@ pub struct LoadLimits {
     pub transcript_tail: usize,
     /// Transcripts kept per failing check. Default 3.
     pub samples_per_check: usize,
+    /// How long a closed-model user pauses after a run that could not reach the target or keep
+    /// a connection (unreachable, refused, closed, lost), so a target that is down is not
+    /// hammered by reconnects. Default 100 ms.
+    pub error_pause: Duration,
 }
 
 impl Default for LoadLimits {
@@ -107,6 +111,7 @@ impl Default for LoadLimits {
             max_users: 10_000,
             transcript_tail: 32,
             samples_per_check: 3,
+            error_pause: Duration::from_millis(100),
         }
     }
 }
@@ -239,6 +244,7 @@ struct LimitsFile {
     max_users: Option<usize>,
     transcript_tail: Option<usize>,
     samples_per_check: Option<usize>,
+    error_pause: Option<String>,
 }
 
 impl LoadPlan {
@@ -287,6 +293,10 @@ impl LoadPlan {
                 .limits
                 .samples_per_check
                 .unwrap_or(defaults.samples_per_check),
+            error_pause: match file.limits.error_pause {
+                Some(text) => duration("error_pause", &text)?,
+                None => defaults.error_pause,
+            },
         };
         Ok(LoadPlan {
             model,
@@ -362,7 +372,7 @@ mod tests {
     #[test]
     fn a_plan_file_gives_phases_mix_gates_and_limits() {
         let plan = LoadPlan::parse(
-            "model: closed\nphases:\n  - { name: ramp, duration: 5s, users: 100, ramp: true }\n  - { name: hold, duration: 10s, users: 100 }\nscenarios:\n  - { id: jobber.load.send_job, weight: 3 }\n  - { id: jobber.load.worker_loop }\ngates: { max_p99: 20ms, min_rate: 1000, max_failures: 0 }\nlimits: { graceful_stop: 2s }\n",
+            "model: closed\nphases:\n  - { name: ramp, duration: 5s, users: 100, ramp: true }\n  - { name: hold, duration: 10s, users: 100 }\nscenarios:\n  - { id: jobber.load.send_job, weight: 3 }\n  - { id: jobber.load.worker_loop }\ngates: { max_p99: 20ms, min_rate: 1000, max_failures: 0 }\nlimits: { graceful_stop: 2s, error_pause: 250ms }\n",
         )
         .unwrap();
         assert_eq!(plan.model, Model::Closed);
@@ -371,6 +381,7 @@ mod tests {
         assert_eq!(plan.scenarios[1].weight, 1);
         assert_eq!(plan.gates.max_p99, Some(Duration::from_millis(20)));
         assert_eq!(plan.limits.graceful_stop, Duration::from_secs(2));
+        assert_eq!(plan.limits.error_pause, Duration::from_millis(250));
         assert_eq!(plan.limits.max_users, 10_000);
     }
 

@@ -25,10 +25,6 @@ use crate::transport::Connector;
 /// How often the controller looks at the clock (starts users, moves the phase, reports).
 pub const CONTROL_TICK: Duration = Duration::from_millis(50);
 
-/// How long a user pauses after a run that could not reach the target or keep a connection
-/// (unreachable, refused, closed, lost), so such a target is not hammered in a tight loop.
-pub const ERROR_PAUSE: Duration = Duration::from_millis(100);
-
 /// The causes that make a user pause before its next run.
 const ERROR_PAUSE_CAUSES: [Cause; 4] = [
     Cause::Unreachable,
@@ -79,6 +75,7 @@ struct Shared {
     mix: Mix,
     timeline: Timeline,
     shard: Shard,
+    error_pause: Duration,
     start: Instant,
     connector: Arc<dyn Connector>,
     markers: Option<Arc<MarkerIndex>>,
@@ -128,6 +125,7 @@ pub async fn run(setup: LoadSetup, mut on_tick: impl FnMut(&Tick, &Metrics)) -> 
         mix: Mix::new(&weights),
         timeline: Timeline::new(&plan.phases),
         shard: plan.shard,
+        error_pause: plan.limits.error_pause,
         start: Instant::now(),
         connector: setup.connector,
         markers: setup.broadcast.then(|| Arc::new(MarkerIndex::default())),
@@ -224,7 +222,7 @@ async fn user(shared: &Shared, local: usize) {
         round += 1;
         let cause = run_once(shared, scenario, Instant::now(), &mut driver, &mut recorder).await;
         if cause.is_some_and(|c| ERROR_PAUSE_CAUSES.contains(&c)) {
-            tokio::time::sleep(ERROR_PAUSE).await;
+            tokio::time::sleep(shared.error_pause).await;
         }
     }
 }
