@@ -150,6 +150,8 @@ async fn a_misbehaving_server_exits_4_with_a_precise_report() {
         &format!("ark={}", proxy.url),
         "--report",
         &report_arg(&dir),
+        "--report",
+        &format!("markdown={}", dir.path().join("summary.md").display()),
     ]);
     let output = tokio::task::spawn_blocking(move || command.output().unwrap())
         .await
@@ -175,6 +177,13 @@ async fn a_misbehaving_server_exits_4_with_a_precise_report() {
     assert_eq!(report["summary"]["failed"], 1);
     assert_eq!(report["scenarios"][0]["verdict"], "fail");
     assert_eq!(report["scenarios"][0]["failure"]["path"], "$.data.jobType");
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    assert!(summary.contains("0 of 1 passed"), "{summary}");
+    assert!(
+        summary.contains("| 1 |") && summary.contains("`$.data.jobType`"),
+        "the root cause, counted, at its path: {summary}"
+    );
+    assert!(summary.contains("wsconform run --scenario ark.job.created"));
     server.stop().await;
 }
 

@@ -67,7 +67,8 @@ pub struct RunArgs {
     /// An optional capability the targets declare (e.g. `short_heartbeat_interval`); repeatable.
     #[arg(long = "capability", value_name = "NAME")]
     pub capabilities: Vec<String>,
-    /// Write a report: `json=<path>`, `junit=<path>` or `human=<path>` (`-` is stdout); repeatable.
+    /// Write a report: `json=<path>`, `junit=<path>`, `human=<path>` or `markdown=<path>` (a
+    /// summary for a pull-request comment or CI job summary; `-` is stdout); repeatable.
     #[arg(long = "report", value_name = "KIND=PATH")]
     pub reports: Vec<String>,
     /// Multiply every timeout, window and sleep (slow machines: 2, 3, ...).

@@ -37,7 +37,9 @@ pub fn parse_reports(reports: &[String]) -> anyhow::Result<Vec<(ReportKind, Stri
         .iter()
         .map(|report| {
             let Some((kind, path)) = report.split_once('=') else {
-                bail!("--report {report:?} is not <kind>=<path> (kinds: human, json, junit)");
+                bail!(
+                    "--report {report:?} is not <kind>=<path> (kinds: human, json, junit, markdown)"
+                );
             };
             let kind: ReportKind = kind.parse().map_err(anyhow::Error::msg)?;
             Ok((kind, path.to_owned()))

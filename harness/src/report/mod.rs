@@ -6,7 +6,9 @@
 pub mod golden;
 pub mod human;
 pub mod junit;
+pub mod markdown;
 pub mod model;
+pub mod root_causes;
 
 use std::str::FromStr;
 
@@ -19,6 +21,8 @@ pub enum ReportKind {
     Json,
     /// JUnit XML for CI systems.
     Junit,
+    /// A Markdown summary for a pull-request comment or a CI job summary.
+    Markdown,
 }
 
 impl FromStr for ReportKind {
@@ -29,8 +33,9 @@ impl FromStr for ReportKind {
             "human" => Ok(ReportKind::Human),
             "json" => Ok(ReportKind::Json),
             "junit" => Ok(ReportKind::Junit),
+            "markdown" => Ok(ReportKind::Markdown),
             other => Err(format!(
-                "unknown report kind {other:?} (expected human, json or junit)"
+                "unknown report kind {other:?} (expected human, json, junit or markdown)"
             )),
         }
     }
@@ -43,5 +48,6 @@ pub fn render(kind: ReportKind, report: &model::RunReport) -> String {
         ReportKind::Json => serde_json::to_string_pretty(report)
             .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
         ReportKind::Junit => junit::render(report),
+        ReportKind::Markdown => markdown::render(report),
     }
 }

@@ -1,0 +1,135 @@
+//! Failures grouped by root cause: the same check failing the same way in many scenarios is one
+//! group, with a count and its scenarios, so a report can show the few causes first instead of
+//! repeating one sentence per scenario.
+//!
+//! Two failures share a cause when their JSON path and expectation are the same and their
+//! sentences are the same once volatile pieces (ids, numbers, quoted values) are masked. Schema
+//! findings group the same way. Pure: reads a [`RunReport`], decides nothing about verdicts.
+
+use std::collections::HashMap;
+
+use super::model::{RunReport, Verdict};
+
+/// One root cause and where it was seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootCause {
+    /// The first sentence seen of the group, as it was written.
+    pub headline: String,
+    /// The JSON path, if the failures were at one.
+    pub path: Option<String>,
+    /// Failing scenarios and findings in the group.
+    pub count: usize,
+    /// The scenarios, in run order, each once.
+    pub scenarios: Vec<String>,
+    /// Whether these are schema findings rather than failed steps.
+    pub finding: bool,
+}
+
+/// The root causes of `report`'s failed and errored scenarios, most frequent first (ties: the
+/// first seen first).
+pub fn root_causes(report: &RunReport) -> Vec<RootCause> {
+    let mut groups: Vec<RootCause> = Vec::new();
+    let mut index: HashMap<(bool, Option<String>, String), usize> = HashMap::new();
+    let mut add = |finding: bool, headline: &str, path: Option<&str>, extra: &str, id: &str| {
+        let key = (
+            finding,
+            path.map(str::to_owned),
+            format!("{}|{extra}", mask(headline)),
+        );
+        let at = *index.entry(key).or_insert_with(|| {
+            groups.push(RootCause {
+                headline: headline.to_owned(),
+                path: path.map(str::to_owned),
+                count: 0,
+                scenarios: Vec::new(),
+                finding,
+            });
+            groups.len() - 1
+        });
+        let group = &mut groups[at];
+        group.count += 1;
+        if !group.scenarios.iter().any(|s| s == id) {
+            group.scenarios.push(id.to_owned());
+        }
+    };
+    for result in &report.scenarios {
+        if !matches!(result.verdict, Verdict::Fail | Verdict::Error) {
+            continue;
+        }
+        if let Some(failure) = &result.failure {
+            let expected = failure.expected.as_deref().unwrap_or_default();
+            add(
+                false,
+                &failure.message,
+                failure.path.as_deref(),
+                expected,
+                &result.id,
+            );
+        }
+        for finding in &result.findings {
+            add(
+                true,
+                &finding.message,
+                finding.path.as_deref(),
+                "",
+                &result.id,
+            );
+        }
+    }
+    // A stable sort keeps first-seen order among equal counts.
+    groups.sort_by_key(|g| std::cmp::Reverse(g.count));
+    groups
+}
+
+/// `text` with its volatile pieces masked: quoted values become `"…"`, and every word that holds
+/// a digit (ids, numbers, times, indexes) becomes `#`. Words are runs of letters, digits, `_`
+/// and `-`.
+pub fn mask(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        if quoted {
+            quoted = c != '"';
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            word.push(c);
+            continue;
+        }
+        flush_word(&mut word, &mut out);
+        if c == '"' {
+            out.push_str("\"…\"");
+            quoted = true;
+        } else {
+            out.push(c);
+        }
+    }
+    flush_word(&mut word, &mut out);
+    out
+}
+
+fn flush_word(word: &mut String, out: &mut String) {
+    if word.chars().any(|c| c.is_ascii_digit()) {
+        out.push('#');
+    } else {
+        out.push_str(word);
+    }
+    word.clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn volatile_pieces_are_masked_and_words_are_kept() {
+        assert_eq!(
+            mask(r#"ack of send_job: expected "3f2a-1" at $.args[0], got 12 keys"#),
+            r#"ack of send_job: expected "…" at $.args[#], got # keys"#
+        );
+        assert_eq!(mask("job 3f2a5b1c-0d4e-4f6a expired"), "job # expired");
+        assert_eq!(mask("job f3a5b1c-0d4e expired"), "job # expired");
+        assert_eq!(mask("after 250ms, ack.send_job"), "after #, ack.send_job");
+    }
+}
