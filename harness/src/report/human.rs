@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::model::{Direction, RunReport, ScenarioResult, Summary, Verdict};
+use super::root_causes::root_causes;
 
 /// ANSI colours, or none.
 #[derive(Clone, Copy)]
@@ -58,9 +59,58 @@ pub fn render(report: &RunReport, colour: bool) -> String {
     out
 }
 
-/// Every scenario that did not pass, in detail.
+/// Root causes listed at most, and scenarios named per cause.
+const MAX_CAUSES: usize = 10;
+const MAX_CAUSE_SCENARIOS: usize = 3;
+
+/// When two or more scenarios did not pass: their root causes, most frequent first, so one
+/// deviation repeated in many scenarios reads as one line.
+pub fn root_cause_lines(report: &RunReport) -> String {
+    let failing = report
+        .scenarios
+        .iter()
+        .filter(|r| matches!(r.verdict, Verdict::Fail | Verdict::Error))
+        .count();
+    let causes = root_causes(report);
+    if failing < 2 || causes.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nroot causes, most frequent first:\n");
+    for cause in causes.iter().take(MAX_CAUSES) {
+        let path = cause
+            .path
+            .as_deref()
+            .map_or_else(String::new, |p| format!(" at {p}"));
+        let names: Vec<&str> = cause
+            .scenarios
+            .iter()
+            .take(MAX_CAUSE_SCENARIOS)
+            .map(String::as_str)
+            .collect();
+        let more = cause.scenarios.len().saturating_sub(MAX_CAUSE_SCENARIOS);
+        let more = if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        };
+        let schema = if cause.finding { "schema: " } else { "" };
+        let _ = writeln!(
+            out,
+            "  {:>4}×  {schema}{}{path}  ({}{more})",
+            cause.count,
+            shorten(&cause.headline, 200),
+            names.join(", ")
+        );
+    }
+    if causes.len() > MAX_CAUSES {
+        let _ = writeln!(out, "  … {} more causes", causes.len() - MAX_CAUSES);
+    }
+    out
+}
+
+/// Every scenario that did not pass, in detail, after their root causes.
 pub fn details(report: &RunReport, colour: bool) -> String {
-    let mut out = String::new();
+    let mut out = root_cause_lines(report);
     for result in report
         .scenarios
         .iter()
@@ -173,4 +223,47 @@ fn shorten(text: &str, max: usize) -> String {
     }
     let cut: String = text.chars().take(max).collect();
     format!("{cut}… ({} bytes)", text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::Failure;
+    use crate::report::test_support::{extra_status_key, report, result};
+
+    #[test]
+    fn root_causes_come_before_the_details_one_line_each() {
+        let mut scenarios: Vec<ScenarioResult> = (0..6)
+            .map(|i| {
+                let job = format!("job-{i}");
+                result(
+                    &format!("jobber.s{i}"),
+                    Verdict::Fail,
+                    Some(extra_status_key(&job)),
+                )
+            })
+            .collect();
+        let refused = Failure::new("the target refused the connection".into());
+        scenarios.push(result("jobber.c", Verdict::Error, Some(refused)));
+        let text = details(&report(scenarios), false);
+        let causes = text
+            .find("root causes, most frequent first:")
+            .expect("causes");
+        assert!(causes < text.find("FAIL jobber.s0").expect("details"));
+        assert!(
+            text.contains("6×  ack of send_job: unexpected key \"status\" beside jobId job-0 at $.args[0]  (jobber.s0, jobber.s1, jobber.s2, and 3 more)"),
+            "{text}"
+        );
+        assert!(text.contains("1×  the target refused the connection  (jobber.c)"));
+    }
+
+    #[test]
+    fn a_single_failure_needs_no_grouping() {
+        let failure = Failure::new("late".into());
+        let text = details(
+            &report(vec![result("p.x", Verdict::Fail, Some(failure))]),
+            false,
+        );
+        assert!(!text.contains("root causes"), "{text}");
+    }
 }

@@ -9,6 +9,8 @@ pub mod junit;
 pub mod markdown;
 pub mod model;
 pub mod root_causes;
+#[cfg(test)]
+mod test_support;
 
 use std::str::FromStr;
 
