@@ -211,13 +211,45 @@ fn violations(validator: &Validator, message: &Value, schema: &str) -> Vec<Schem
     validator
         .iter_errors(message)
         .map(|error| {
-            let path = pointer_to_path(error.instance_path().as_str());
+            let (text, path) = describe(&error);
             SchemaIssue {
-                message: format!("{schema} schema: {error} (at {path})"),
+                message: format!("{schema} schema: {text} (at {path})"),
                 path: Some(path),
             }
         })
         .collect()
+}
+
+/// One sentence for `error` and the path it names. A `oneOf`/`anyOf` that no branch matched is
+/// described by the branch that came closest (fewest errors; the first of equals), down to the
+/// key that branch trips on, instead of "not valid under any of the schemas listed".
+fn describe(error: &jsonschema::ValidationError<'_>) -> (String, String) {
+    use jsonschema::error::ValidationErrorKind;
+    let here = pointer_to_path(error.instance_path().as_str());
+    let (keyword, branches) = match error.kind() {
+        ValidationErrorKind::OneOfNotValid { context } => ("oneOf", context),
+        ValidationErrorKind::AnyOf { context } => ("anyOf", context),
+        _ => return (error.to_string(), here),
+    };
+    let closest = branches
+        .iter()
+        .enumerate()
+        .filter(|(_, errors)| !errors.is_empty())
+        .min_by_key(|(_, errors)| errors.len());
+    let Some((index, errors)) = closest else {
+        return (error.to_string(), here);
+    };
+    let (inner, path) = describe(&errors[0]);
+    let others = match errors.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    let text = format!(
+        "matches none of the {} {keyword} branches at {here}; the closest, branch {}, fails at {path}: {inner}{others}",
+        branches.len(),
+        index + 1
+    );
+    (text, path)
 }
 
 /// The unescaped tokens of a JSON pointer (`/a~1b/c` → `["a/b", "c"]`).

@@ -46,6 +46,19 @@ fn fixture() -> (tempfile::TempDir, SchemaSet) {
             }}
         }),
     );
+    write(
+        &schemas,
+        "thing.chosen.json",
+        json!({
+            "type": "object",
+            "properties": {"data": {"oneOf": [
+                {"type": "object", "required": ["jobId"], "additionalProperties": false,
+                 "properties": {"jobId": {"type": "string"}}},
+                {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message"]}}}
+            ]}}
+        }),
+    );
     let profile = Profile {
         protocol: "p".into(),
         transport: TransportKind::Websocket,
@@ -124,5 +137,19 @@ fn a_schema_can_be_named_explicitly() {
         set.check_as("no.such", &message)[0]
             .message
             .contains("no schema no.such.json")
+    );
+}
+
+#[test]
+fn a_oneof_names_the_closest_branch_and_the_key_it_trips_on() {
+    let (_dir, set) = fixture();
+    let message = json!({"event": "thing:chosen", "data": {"error": {"code": "X"}}});
+    let issues = set.check(&message);
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0].path.as_deref(), Some("$.data.error"));
+    let text = &issues[0].message;
+    assert!(
+        text.contains("matches none of the 2 oneOf branches at $.data; the closest, branch 2, fails at $.data.error: \"message\" is a required property"),
+        "{text}"
     );
 }
