@@ -92,6 +92,10 @@ pub struct Failure {
     /// True when the target could not be reached at all.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unreachable: bool,
+    /// True when no step failed and this headline stands for the scenario's schema findings
+    /// (every FAIL has a headline; root causes count the findings themselves, not this).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub from_findings: bool,
 }
 
 impl Failure {
@@ -106,6 +110,7 @@ impl Failure {
             expected: None,
             actual: None,
             unreachable: false,
+            from_findings: false,
         }
     }
 }

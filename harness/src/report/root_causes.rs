@@ -56,7 +56,7 @@ pub fn root_causes(report: &RunReport) -> Vec<RootCause> {
         if !matches!(result.verdict, Verdict::Fail | Verdict::Error) {
             continue;
         }
-        if let Some(failure) = &result.failure {
+        if let Some(failure) = result.failure.as_ref().filter(|f| !f.from_findings) {
             let expected = failure.expected.as_deref().unwrap_or_default();
             add(
                 false,
@@ -121,6 +121,26 @@ fn flush_word(word: &mut String, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::model::{Failure, Finding};
+    use crate::report::test_support::{report, result};
+
+    #[test]
+    fn a_headline_standing_for_findings_is_not_counted_twice() {
+        let mut failed = result("p.x", Verdict::Fail, None);
+        failed.findings.push(Finding {
+            actor: "a".into(),
+            message_index: 0,
+            message: "e schema: bad".into(),
+            path: None,
+        });
+        failed.failure = Some(Failure {
+            from_findings: true,
+            ..Failure::new("message #1 to a broke its schema: e schema: bad".into())
+        });
+        let causes = root_causes(&report(vec![failed]));
+        assert_eq!(causes.len(), 1, "{causes:?}");
+        assert!(causes[0].finding);
+    }
 
     #[test]
     fn volatile_pieces_are_masked_and_words_are_kept() {

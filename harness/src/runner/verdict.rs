@@ -5,7 +5,7 @@
 
 use crate::exec::{CheckRecord, Outcome};
 use crate::profile::Profile;
-use crate::report::model::{CheckResult, Direction, Failure, ScenarioResult, Verdict};
+use crate::report::model::{CheckResult, Direction, Failure, Finding, ScenarioResult, Verdict};
 use crate::scenario::model::Scenario;
 
 /// The result of a scenario the target cannot run.
@@ -58,6 +58,7 @@ pub fn judge(
         expected: f.unmet.expected,
         actual: f.unmet.actual,
         unreachable: f.unreachable,
+        from_findings: false,
     });
     result.checks = outcome
         .checks
@@ -91,7 +92,30 @@ pub fn judge(
         })
         .collect();
     result.transcript = transcript;
+    if result.failure.is_none() {
+        result.failure = findings_headline(&result.findings);
+    }
     result
+}
+
+/// The headline of a scenario that failed only by its schema findings: the first of them.
+fn findings_headline(findings: &[Finding]) -> Option<Failure> {
+    let first = findings.first()?;
+    let more = match findings.len() {
+        1 => String::new(),
+        n => format!(" (and {} more findings)", n - 1),
+    };
+    Some(Failure {
+        actor: Some(first.actor.clone()),
+        path: first.path.clone(),
+        from_findings: true,
+        ..Failure::new(format!(
+            "message #{} to {} broke its schema: {}{more}",
+            first.message_index + 1,
+            first.actor,
+            first.message
+        ))
+    })
 }
 
 fn check_result(check: &CheckRecord, actors: &[String], at: Option<String>) -> CheckResult {
@@ -133,5 +157,32 @@ fn empty(scenario: &Scenario, verdict: Verdict, rerun: String) -> ScenarioResult
         rerun,
         run_id: None,
         socket_ids: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scenario_failed_by_findings_alone_still_has_a_headline() {
+        let finding = |message: &str| Finding {
+            actor: "worker".into(),
+            message_index: 2,
+            message: message.into(),
+            path: Some("$.args[0].reason".into()),
+        };
+        assert!(findings_headline(&[]).is_none());
+        let headline = findings_headline(&[
+            finding("job_cancelled schema: \"reason\" is not a string"),
+            finding("job_cancelled schema: another"),
+        ])
+        .expect("a headline");
+        assert_eq!(
+            headline.message,
+            "message #3 to worker broke its schema: job_cancelled schema: \"reason\" is not a string (and 1 more findings)"
+        );
+        assert_eq!(headline.path.as_deref(), Some("$.args[0].reason"));
+        assert!(headline.from_findings);
     }
 }
