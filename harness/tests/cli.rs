@@ -204,12 +204,17 @@ fn an_unreachable_target_exits_3() {
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(3), "{stdout}");
+    // Said once, before the run, with a hint; no scenario is run to an error verdict.
+    assert!(
+        stdout.contains(&format!(
+            "ark=http://127.0.0.1:{port}: cannot connect to 127.0.0.1:{port}"
+        )),
+        "{stdout}"
     );
+    assert!(stdout.contains("is the server running"), "{stdout}");
+    assert!(!stdout.contains("ERR "), "{stdout}");
 }
 
 #[test]

@@ -10,6 +10,7 @@ use harness::report::model::{RunReport, ScenarioResult, Summary, Verdict};
 use std::sync::Arc;
 
 use harness::embedded::EmbeddedFactory;
+use harness::runner::preflight::{Unreachable, unreachable_targets};
 use harness::runner::suite::{SuitePlan, TargetSource, run_all};
 use harness::runner::{RunOptions, Target, TargetFactory};
 use harness::scenario::model::Scenario;
@@ -100,6 +101,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         target_names.join(", ")
     );
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let external_urls: Vec<(String, String)> = external
+        .iter()
+        .map(|(protocol, target)| (protocol.clone(), target.url.clone()))
+        .collect();
+    let unreachable = runtime.block_on(unreachable_targets(&external_urls));
+    if !unreachable.is_empty() {
+        for Unreachable { target, reason } in &unreachable {
+            println!("wsconform: {target}: {reason}");
+        }
+        println!("nothing was run");
+        return Ok(Exit::Unreachable);
+    }
     let results = runtime.block_on(run_all(plan, |result| {
         println!("{}", human::line(result, colour));
         let _ = std::io::stdout().flush();

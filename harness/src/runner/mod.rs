@@ -6,6 +6,7 @@
 //! scenario machine is [`crate::exec`]; its I/O is [`crate::drive`]; [`verdict`] judges.
 
 pub mod factory;
+pub mod preflight;
 pub mod suite;
 mod verdict;
 
