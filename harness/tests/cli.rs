@@ -268,3 +268,46 @@ fn list_shows_every_ark_scenario_with_its_level() {
         "{stdout}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_baseline_passes_known_failures_and_fails_on_a_fixed_one() {
+    let server = support::embedded("ark").await;
+    let fault = support::faulty_proxy::rewrite_event("job:created", |v| {
+        v["data"]["jobType"] = "REINSTALL".into()
+    });
+    let url = server.target("ark").unwrap().url;
+    let proxy = support::faulty_proxy::start(&url, fault).await;
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json").display().to_string();
+    let run = |target: String, flag: &'static str| {
+        let mut command = wsconform();
+        command.args(["run", "--scenario", "ark.job.created", "--target"]);
+        command.arg(format!("ark={target}")).args([flag, &baseline]);
+        tokio::task::spawn_blocking(move || command.output().unwrap())
+    };
+    let written = run(proxy.url.clone(), "--write-baseline").await.unwrap();
+    assert_eq!(
+        written.status.code(),
+        Some(4),
+        "a failure without a baseline"
+    );
+    let entries: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    assert_eq!(entries["known"][0]["scenario"], "ark.job.created");
+    assert_eq!(entries["known"][0]["path"], "$.data.jobType");
+    let known = run(proxy.url.clone(), "--baseline").await.unwrap();
+    let stdout = String::from_utf8_lossy(&known.stdout);
+    assert_eq!(known.status.code(), Some(0), "nothing changed: {stdout}");
+    assert!(
+        stdout.contains("1 known failure(s) still fail as known"),
+        "{stdout}"
+    );
+    let fixed = run(url.clone(), "--baseline").await.unwrap();
+    let stdout = String::from_utf8_lossy(&fixed.stdout);
+    assert_eq!(fixed.status.code(), Some(4), "{stdout}");
+    assert!(
+        stdout.contains("fixed: ark.job.created now passes; remove it from the baseline"),
+        "{stdout}"
+    );
+    server.stop().await;
+}

@@ -82,6 +82,13 @@ pub struct RunArgs {
     /// SHOULD failures break the run too.
     #[arg(long)]
     pub strict: bool,
+    /// A baseline of failures known on the target (JSON, see `--write-baseline`): the run exits
+    /// 4 only when results change — a new failure, or a known one that now passes (fixed).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write this run's failures as a baseline, for people to give each one its reason.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// `wsconform serve`. Besides these, one option per setting each reference protocol declares,

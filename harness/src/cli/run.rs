@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use harness::report::baseline::{Baseline, Changes};
 use harness::report::human;
 use harness::report::model::{RunReport, ScenarioResult, Summary, Verdict};
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use harness::scenario::model::Scenario;
 
 use super::Exit;
 use super::args::RunArgs;
-use super::options::{parse_reports, parse_targets, parse_vars, write_report};
+use super::options::{parse_reports, parse_targets, parse_vars, write_report, write_text};
 use super::suite_dir;
 
 /// Runs the selected scenarios and writes the reports.
@@ -132,7 +133,50 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     for (kind, path) in &reports {
         write_report(*kind, path, &report)?;
     }
-    Ok(exit_code(&report.scenarios, args.strict))
+    if let Some(path) = &args.write_baseline {
+        let text = serde_json::to_string_pretty(&Baseline::of(&report))?;
+        write_text(&path.display().to_string(), &text)?;
+    }
+    let Some(path) = &args.baseline else {
+        return Ok(exit_code(&report.scenarios, args.strict));
+    };
+    let baseline = read_baseline(path)?;
+    let changes = baseline.compare(&report);
+    print!("{}", baseline_lines(&changes));
+    if !changes.unchanged() {
+        return Ok(Exit::Failures);
+    }
+    let unknown: Vec<ScenarioResult> = report
+        .scenarios
+        .into_iter()
+        .filter(|r| !changes.known.contains(&r.id))
+        .collect();
+    Ok(exit_code(&unknown, args.strict))
+}
+
+fn read_baseline(path: &std::path::Path) -> anyhow::Result<Baseline> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the baseline {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a wsconform baseline", path.display()))
+}
+
+/// What a run changed against its baseline, for the terminal.
+fn baseline_lines(changes: &Changes) -> String {
+    let mut out = format!(
+        "baseline: {} known failure(s) still fail as known\n",
+        changes.known.len()
+    );
+    for id in &changes.new {
+        out.push_str(&format!("baseline: new failure: {id}\n"));
+    }
+    for entry in &changes.fixed {
+        out.push_str(&format!(
+            "baseline: fixed: {} now passes; remove it from the baseline\n",
+            entry.scenario
+        ));
+    }
+    out
 }
 
 /// 4 when a required scenario failed, 3 when the target could not be reached, 2 when a scenario

@@ -3,6 +3,7 @@
 //! Renderers turn a [`model::RunReport`] into text; they never run anything, never print, and
 //! never decide verdicts.
 
+pub mod baseline;
 pub mod golden;
 pub mod human;
 pub mod junit;
