@@ -11,6 +11,22 @@ fn json_report(dir: &tempfile::TempDir) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap()
 }
 
+/// An embedded ark server, its URL, and a proxy in front of it that breaks every
+/// `job:created`'s `jobType` (so `ark.job.created` fails at `$.data.jobType`).
+async fn job_type_breaking_proxy() -> (
+    Box<dyn harness::runner::RunningTarget>,
+    String,
+    support::faulty_proxy::FaultyProxy,
+) {
+    let server = support::embedded("ark").await;
+    let fault = support::faulty_proxy::rewrite_event("job:created", |v| {
+        v["data"]["jobType"] = "REINSTALL".into()
+    });
+    let url = server.target("ark").unwrap().url;
+    let proxy = support::faulty_proxy::start(&url, fault).await;
+    (server, url, proxy)
+}
+
 fn report_arg(dir: &tempfile::TempDir) -> String {
     format!("json={}", dir.path().join("report.json").display())
 }
@@ -134,12 +150,7 @@ fn jobber_tokens_come_from_run_variables() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_misbehaving_server_exits_4_with_a_precise_report() {
-    let server = support::embedded("ark").await;
-    let fault = support::faulty_proxy::rewrite_event("job:created", |v| {
-        v["data"]["jobType"] = "REINSTALL".into()
-    });
-    let url = server.target("ark").unwrap().url;
-    let proxy = support::faulty_proxy::start(&url, fault).await;
+    let (server, _, proxy) = job_type_breaking_proxy().await;
     let dir = tempfile::tempdir().unwrap();
     let mut command = wsconform();
     command.args([
@@ -271,12 +282,7 @@ fn list_shows_every_ark_scenario_with_its_level() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_baseline_passes_known_failures_and_fails_on_a_fixed_one() {
-    let server = support::embedded("ark").await;
-    let fault = support::faulty_proxy::rewrite_event("job:created", |v| {
-        v["data"]["jobType"] = "REINSTALL".into()
-    });
-    let url = server.target("ark").unwrap().url;
-    let proxy = support::faulty_proxy::start(&url, fault).await;
+    let (server, url, proxy) = job_type_breaking_proxy().await;
     let dir = tempfile::tempdir().unwrap();
     let baseline = dir.path().join("baseline.json").display().to_string();
     let run = |target: String, flag: &'static str| {
