@@ -45,6 +45,26 @@ fn args(value: Value) -> Vec<Value> {
     }
 }
 
+/// The arrival of `inbound` on `conn` at `now`.
+fn arrival(conn: usize, now: Instant, inbound: Inbound) -> Input {
+    Input::Arrival(Arrival {
+        conn,
+        at: now,
+        inbound,
+    })
+}
+
+/// A pushed event (no ack asked, no attachment).
+fn event(name: &str, value: Value, raw: &Utf8Bytes) -> Inbound {
+    Inbound::Event {
+        name: name.into(),
+        args: args(value),
+        ack_id: None,
+        attachments: Vec::new(),
+        raw: raw.clone(),
+    }
+}
+
 /// Runs one whole session by hand; returns the inputs fed.
 fn session(plan: &Arc<ScenarioPlan>) -> u64 {
     let now = Instant::now();
@@ -75,22 +95,9 @@ fn session(plan: &Arc<ScenarioPlan>) -> u64 {
                         result,
                     },
                 );
-                let ready = args(json!([{"id": "s", "customerId": "c"}]));
-                let inbound = Inbound::Event {
-                    name: "client_ready".into(),
-                    args: ready,
-                    ack_id: None,
-                    attachments: Vec::new(),
-                    raw: raw.clone(),
-                };
-                feed(
-                    &mut session,
-                    Input::Arrival(Arrival {
-                        conn,
-                        at: now,
-                        inbound,
-                    }),
-                );
+                let ready = json!([{"id": "s", "customerId": "c"}]);
+                let inbound = event("client_ready", ready, &raw);
+                feed(&mut session, arrival(conn, now, inbound));
             }
             Command::Send { conn, message } => {
                 feed(
@@ -120,14 +127,7 @@ fn session(plan: &Arc<ScenarioPlan>) -> u64 {
                     attachments: Vec::new(),
                     raw: raw.clone(),
                 };
-                feed(
-                    &mut session,
-                    Input::Arrival(Arrival {
-                        conn,
-                        at: now,
-                        inbound,
-                    }),
-                );
+                feed(&mut session, arrival(conn, now, inbound));
                 if &*message_name == "cancel_job" {
                     let job = sent.first().and_then(|a| a.get("jobId")).cloned();
                     let cancelled = json!([{
@@ -135,21 +135,8 @@ fn session(plan: &Arc<ScenarioPlan>) -> u64 {
                         "state": "cancelled", "retryCount": 0, "priority": 0,
                         "createdAt": "2024-01-15T10:30:00.000Z"
                     }]);
-                    let inbound = Inbound::Event {
-                        name: "job_cancelled".into(),
-                        args: args(cancelled),
-                        ack_id: None,
-                        attachments: Vec::new(),
-                        raw: raw.clone(),
-                    };
-                    feed(
-                        &mut session,
-                        Input::Arrival(Arrival {
-                            conn,
-                            at: now,
-                            inbound,
-                        }),
-                    );
+                    let inbound = event("job_cancelled", cancelled, &raw);
+                    feed(&mut session, arrival(conn, now, inbound));
                 }
             }
             _ => {}

@@ -112,12 +112,7 @@ fn relay(relayed: Vec<u8>) -> Outcome {
 #[test]
 fn an_attachment_is_matched_by_its_decoded_fields_and_header() {
     let outcome = relay(framed(r#"{"type":"audio"}"#, 2, 7, b"abc"));
-    assert!(
-        outcome.passed(),
-        "{:?} {:?}",
-        outcome.failure,
-        outcome.findings
-    );
+    support::assert_passed(&outcome);
 }
 
 #[test]

@@ -171,12 +171,7 @@ fn a_session_asks_for_each_step_in_turn_and_passes_when_every_check_holds() {
     }
     assert!(bench.session.is_finished());
     let outcome = bench.finish();
-    assert!(
-        outcome.passed(),
-        "{:?} {:?}",
-        outcome.failure,
-        outcome.findings
-    );
+    support::assert_passed(&outcome);
     let verdicts: Vec<CheckVerdict> = outcome.checks.iter().map(|c| c.verdict).collect();
     assert_eq!(verdicts, vec![CheckVerdict::Pass; 8]);
     let steps: Vec<usize> = outcome.checks.iter().map(|c| c.step).collect();
@@ -352,12 +347,7 @@ fn another_sessions_traffic_is_recorded_but_never_matched() {
     bench.arrive(conn, Inbound::Text(Utf8Bytes::from(offline.to_string())));
     bench.wait(Duration::from_millis(100));
     let outcome = bench.finish();
-    assert!(
-        outcome.passed(),
-        "{:?} {:?}",
-        outcome.failure,
-        outcome.findings
-    );
+    support::assert_passed(&outcome);
     // connect, connected, theirs, ours, theirs.
     let foreign: Vec<bool> = outcome.transcript.records().map(|r| r.foreign).collect();
     assert_eq!(foreign, vec![false, false, true, false, true]);

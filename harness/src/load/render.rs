@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::plan::Model;
 use super::report::{LoadReport, PhaseReport};
+use crate::report::text::{at_path, shorten};
 
 /// Failure groups shown; the JSON report has them all.
 const MAX_GROUPS_SHOWN: usize = 20;
@@ -138,10 +139,7 @@ fn failures(out: &mut String, report: &LoadReport) {
     }
     let _ = writeln!(out, "\nconformance failures, grouped by check:");
     for f in total.failures.iter().take(MAX_GROUPS_SHOWN) {
-        let path = f
-            .path
-            .as_deref()
-            .map_or_else(String::new, |p| format!(" at {p}"));
+        let path = at_path(f.path.as_deref());
         let _ = writeln!(
             out,
             "  {:>8} × {} step {} ({}), {}{path}: {}",
@@ -171,10 +169,7 @@ fn failures(out: &mut String, report: &LoadReport) {
         let _ = writeln!(out, "             by phase: {}", phases.join(", "));
     }
     for f in total.findings.iter().take(MAX_GROUPS_SHOWN) {
-        let path = f
-            .path
-            .as_deref()
-            .map_or_else(String::new, |p| format!(" at {p}"));
+        let path = at_path(f.path.as_deref());
         let _ = writeln!(
             out,
             "  {:>8} × schema of {} in {}{path}: {}",
@@ -216,12 +211,4 @@ fn errors(out: &mut String, total: &PhaseReport) {
             let _ = writeln!(out, "  {}: {}", cause.as_str(), shorten(message, 160));
         }
     }
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    format!("{cut}…")
 }

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::model::{Direction, RunReport, ScenarioResult, Summary, Verdict};
 use super::root_causes::root_causes;
+use super::text::at_path;
 
 /// ANSI colours, or none.
 #[derive(Clone, Copy)]
@@ -77,10 +78,7 @@ pub fn root_cause_lines(report: &RunReport) -> String {
     }
     let mut out = String::from("\nroot causes, most frequent first:\n");
     for cause in causes.iter().take(MAX_CAUSES) {
-        let path = cause
-            .path
-            .as_deref()
-            .map_or_else(String::new, |p| format!(" at {p}"));
+        let path = at_path(cause.path.as_deref());
         let names: Vec<&str> = cause
             .scenarios
             .iter()

@@ -9,6 +9,7 @@ use std::fmt::Write;
 
 use super::model::{RunReport, ScenarioResult, Verdict};
 use super::root_causes::{RootCause, root_causes};
+use super::text::shorten;
 
 /// The most characters the summary may have.
 pub const MAX_CHARS: usize = 60_000;
@@ -154,7 +155,7 @@ fn cell(text: &str, max: usize) -> String {
         .chars()
         .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
         .collect();
-    cut(html(&one_line.replace('|', "\\|").replace('`', "'")), max)
+    shorten(&html(&one_line.replace('|', "\\|").replace('`', "'")), max)
 }
 
 /// `text` on one line for a code span (shown as written), cut to `max` characters.
@@ -167,16 +168,7 @@ fn code(text: &str, max: usize) -> String {
             c => c,
         })
         .collect();
-    cut(one_line, max)
-}
-
-/// `text` cut to `max` characters, `…` saying it was.
-fn cut(text: String, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text;
-    }
-    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
-    format!("{kept}…")
+    shorten(&one_line, max)
 }
 
 /// `text` with the characters HTML would read as markup escaped.

@@ -12,6 +12,7 @@ pub mod model;
 pub mod root_causes;
 #[cfg(test)]
 mod test_support;
+pub mod text;
 
 use std::str::FromStr;
 

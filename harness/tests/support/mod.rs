@@ -194,3 +194,13 @@ pub fn transcript_texts(outcome: &harness::exec::Outcome) -> Vec<String> {
         .map(|e| e.text)
         .collect()
 }
+
+/// Fails the test, showing why, unless the session passed.
+pub fn assert_passed(outcome: &harness::exec::Outcome) {
+    assert!(
+        outcome.passed(),
+        "{:?} {:?}",
+        outcome.failure,
+        outcome.findings
+    );
+}
