@@ -50,13 +50,10 @@ pub struct SuiteArgs {
     pub tags: Vec<String>,
 }
 
-/// `wsconform run`.
+/// The targets of `run` and `load`, and what the scenarios need of them.
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    /// Which scenarios.
-    #[command(flatten)]
-    pub suite: SuiteArgs,
-    /// A server to test, `<protocol>=<base url>` (e.g. `ark=http://127.0.0.1:3003`); repeatable.
+pub struct TargetArgs {
+    /// A server, `<protocol>=<base url>` (e.g. `ark=http://127.0.0.1:3003`); repeatable.
     /// Without any, the embedded reference server is started.
     #[arg(long = "target", value_name = "PROTOCOL=URL")]
     pub targets: Vec<String>,
@@ -67,13 +64,24 @@ pub struct RunArgs {
     /// An optional capability the targets declare (e.g. `short_heartbeat_interval`); repeatable.
     #[arg(long = "capability", value_name = "NAME")]
     pub capabilities: Vec<String>,
+    /// Multiply every timeout, window and sleep (slow machines: 2, 3, ...).
+    #[arg(long, default_value_t = 1.0)]
+    pub time_scale: f64,
+}
+
+/// `wsconform run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Which scenarios.
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// The servers and what they need.
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Write a report: `json=<path>`, `junit=<path>`, `human=<path>` or `markdown=<path>` (a
     /// summary for a pull-request comment or CI job summary; `-` is stdout); repeatable.
     #[arg(long = "report", value_name = "KIND=PATH")]
     pub reports: Vec<String>,
-    /// Multiply every timeout, window and sleep (slow machines: 2, 3, ...).
-    #[arg(long, default_value_t = 1.0)]
-    pub time_scale: f64,
     /// Scenarios run at once (default 4; 1 when a broadcast protocol such as ark runs against a
     /// target, because on a shared broadcast server parallel scenarios see each other's events
     /// before they can tell them apart; the embedded server gives each scenario its own server).
@@ -136,15 +144,9 @@ pub struct LoadArgs {
     /// Which scenarios (default: every scenario tagged `load` of the protocol).
     #[command(flatten)]
     pub suite: SuiteArgs,
-    /// The server to load, `<protocol>=<base url>`; without it, the embedded reference server.
-    #[arg(long = "target", value_name = "PROTOCOL=URL")]
-    pub targets: Vec<String>,
-    /// A run variable, `<name>=<value>` (see `run --var`); repeatable.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
-    /// An optional capability the target declares; repeatable.
-    #[arg(long = "capability", value_name = "NAME")]
-    pub capabilities: Vec<String>,
+    /// The servers and what they need.
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// A YAML load plan: model, phases, scenario weights, gates, limits
     /// (`benches/load/README.md`). Gate flags override its gates.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["users", "rate", "ramp", "duration"])]
@@ -172,9 +174,6 @@ pub struct LoadArgs {
     /// Write a report: `json=<path>` or `human=<path>` (`-` is stdout); repeatable.
     #[arg(long = "report", value_name = "KIND=PATH")]
     pub reports: Vec<String>,
-    /// Multiply every timeout, window and sleep of the scenarios.
-    #[arg(long, default_value_t = 1.0)]
-    pub time_scale: f64,
     /// No live progress.
     #[arg(long)]
     pub quiet: bool,

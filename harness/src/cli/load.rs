@@ -19,22 +19,20 @@ use super::Exit;
 use super::args::{GateArgs, LoadArgs};
 use super::load_mix::{SelectError, select};
 use super::load_output::{exit_code, parse_outputs, write_outputs};
-use super::options::{parse_targets, parse_vars};
+use super::options::{check_time_scale, parse_targets, parse_vars};
 use super::progress::Progress;
 use super::suite_dir;
 
 /// Runs a load.
 pub fn load(args: LoadArgs) -> anyhow::Result<Exit> {
-    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
-        bail!("--time-scale must be a positive number");
-    }
+    check_time_scale(args.target.time_scale)?;
     let mut plan = plan_of(&args)?;
     plan.gates = gates_of(&args.gates, plan.gates)?;
     if let Some(shard) = &args.shard {
         plan.shard = shard.parse::<Shard>().map_err(anyhow::Error::msg)?;
     }
     let outputs = parse_outputs(&args.reports)?;
-    let external = parse_targets(&args.targets, &args.capabilities)?;
+    let external = parse_targets(&args.target.targets, &args.target.capabilities)?;
     let (mix, protocol) = match select(&args, &plan, &external) {
         Ok(selected) => selected,
         Err(SelectError::Files(errors)) => {
@@ -51,8 +49,8 @@ pub fn load(args: LoadArgs) -> anyhow::Result<Exit> {
         .cloned()
         .context("the protocol's fixtures")?;
     let options = Arc::new(RunOptions {
-        time_scale: args.time_scale,
-        vars: parse_vars(&args.vars)?,
+        time_scale: args.target.time_scale,
+        vars: parse_vars(&args.target.vars)?,
         transcript: TranscriptLimit::Tail(plan.limits.transcript_tail),
         ..RunOptions::default()
     });

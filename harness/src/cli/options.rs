@@ -77,3 +77,11 @@ pub fn parse_vars(vars: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
         })
         .collect()
 }
+
+/// `--time-scale` must be a positive number.
+pub fn check_time_scale(scale: f64) -> anyhow::Result<()> {
+    if !(scale.is_finite() && scale > 0.0) {
+        bail!("--time-scale must be a positive number");
+    }
+    Ok(())
+}

@@ -18,16 +18,16 @@ use harness::scenario::model::Scenario;
 
 use super::Exit;
 use super::args::RunArgs;
-use super::options::{parse_reports, parse_targets, parse_vars, write_report, write_text};
+use super::options::{
+    check_time_scale, parse_reports, parse_targets, parse_vars, write_report, write_text,
+};
 use super::suite_dir;
 
 /// Runs the selected scenarios and writes the reports.
 pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
-    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
-        bail!("--time-scale must be a positive number");
-    }
+    check_time_scale(args.target.time_scale)?;
     let reports = parse_reports(&args.reports)?;
-    let external = parse_targets(&args.targets, &args.capabilities)?;
+    let external = parse_targets(&args.target.targets, &args.target.capabilities)?;
     let mut suite_args = args.suite;
     if suite_args.protocols.is_empty() {
         suite_args.protocols = external.keys().cloned().collect();
@@ -72,15 +72,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         })
         .collect();
     let options = RunOptions {
-        time_scale: args.time_scale,
-        vars: parse_vars(&args.vars)?,
+        time_scale: args.target.time_scale,
+        vars: parse_vars(&args.target.vars)?,
         ..RunOptions::default()
     };
     let rerun = rerun_command(
-        &args.targets,
-        &args.vars,
-        &args.capabilities,
-        args.time_scale,
+        &args.target.targets,
+        &args.target.vars,
+        &args.target.capabilities,
+        args.target.time_scale,
         suite_args.suite.as_deref(),
     );
     let jobs = args
