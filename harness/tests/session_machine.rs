@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use harness::exec::markers::MarkerIndex;
 use harness::exec::{
-    CheckVerdict, Command, Input, Outcome, RunOptions, ScenarioPlan, Session, Unobserved,
+    CheckVerdict, Command, Input, OnDeviation, Outcome, RunOptions, ScenarioPlan, Session,
+    Unobserved,
 };
 use harness::transport::{Accepted, Arrival, Inbound, Outbound, TransportError, Utf8Bytes};
 use serde_json::{Value, json};
@@ -18,12 +19,20 @@ use serde_json::{Value, json};
 const JOB: &str = "3f2a5b1c-0d4e-4f6a-8b7c-9d0e1f2a3b4c";
 
 fn plan(protocol: &str, yaml: &str) -> Arc<ScenarioPlan> {
+    plan_with(protocol, yaml, OnDeviation::GoOn)
+}
+
+fn plan_with(protocol: &str, yaml: &str, on_deviation: OnDeviation) -> Arc<ScenarioPlan> {
     let scenario = harness::scenario::parse_str(yaml, Path::new("test.yaml")).unwrap();
+    let options = RunOptions {
+        on_deviation,
+        ..RunOptions::default()
+    };
     Arc::new(ScenarioPlan::new(
         scenario,
         Arc::new(support::suite(protocol)),
         "http://127.0.0.1:9".to_owned(),
-        Arc::new(RunOptions::default()),
+        Arc::new(options),
     ))
 }
 
@@ -190,7 +199,7 @@ fn a_session_asks_for_each_step_in_turn_and_passes_when_every_check_holds() {
 
 #[test]
 fn an_expectation_fails_at_its_deadline_and_not_before() {
-    let mut bench = Bench::new(plan("jobber", SEND_JOBS));
+    let mut bench = Bench::new(plan_with("jobber", SEND_JOBS, OnDeviation::Stop));
     bench.connect();
     let deadline = bench.session.poll_deadline().unwrap();
     assert_eq!(deadline, bench.now + Duration::from_secs(2));
@@ -351,4 +360,128 @@ fn another_sessions_traffic_is_recorded_but_never_matched() {
     // connect, connected, theirs, ours, theirs.
     let foreign: Vec<bool> = outcome.transcript.records().map(|r| r.foreign).collect();
     assert_eq!(foreign, vec![false, false, true, false, true]);
+}
+
+/// Emits one job and answers its ack with `args`; returns the connection.
+fn one_job_acked(bench: &mut Bench, args: Value) -> usize {
+    let conn = bench.connect();
+    bench.arrive(
+        conn,
+        event(
+            "client_ready",
+            json!([{"id": "sock-1", "customerId": "c1"}]),
+        ),
+    );
+    let _emit = bench.command();
+    bench.feed(Input::Sent {
+        conn,
+        result: Ok(()),
+    });
+    bench.arrive(conn, ack(0, args));
+    conn
+}
+
+const ONE_JOB_THEN_STATUS: &str = r#"
+id: jobber.test.one_job
+title: one job, then its status
+protocol: jobber
+clause: test
+level: MUST
+actors:
+  p: { auth: { customerToken: "${var_token_a}" } }
+steps:
+  - connect: p
+  - expect: p
+    message: { event: client_ready }
+  - emit: p
+    event: send_job
+    args: [ { name: "n-${run_id}", data: {} } ]
+    ack: send
+  - expect: p
+    ack: send
+    args: [ !exact { jobId: !uuid job } ]
+  - emit: p
+    event: get_job_status
+    args: [ { jobId: "${job}" } ]
+    ack: status
+  - expect: p
+    ack: status
+    args: [ { jobId: "${job}", status: pending } ]
+"#;
+
+#[test]
+fn a_deviation_that_keeps_what_later_steps_need_is_recorded_and_the_scenario_goes_on() {
+    let mut bench = Bench::new(plan("jobber", ONE_JOB_THEN_STATUS));
+    let conn = one_job_acked(&mut bench, json!([{ "status": "ok", "jobId": JOB }]));
+    let Command::Send { message, .. } = bench.command() else {
+        panic!("the status request goes out: the job id was still captured");
+    };
+    let Outbound::Event { name, args, .. } = message else {
+        panic!("an event");
+    };
+    assert_eq!((&*name, &args[0]["jobId"]), ("get_job_status", &json!(JOB)));
+    bench.feed(Input::Sent {
+        conn,
+        result: Ok(()),
+    });
+    bench.arrive(conn, ack(1, json!([{ "jobId": JOB, "status": "pending" }])));
+    assert!(bench.session.is_finished());
+    let outcome = bench.finish();
+    let verdicts: Vec<(usize, CheckVerdict)> =
+        outcome.checks.iter().map(|c| (c.step, c.verdict)).collect();
+    assert_eq!(
+        verdicts,
+        vec![
+            (1, CheckVerdict::Pass),
+            (2, CheckVerdict::Pass),
+            (3, CheckVerdict::Pass),
+            (4, CheckVerdict::Fail),
+            (5, CheckVerdict::Pass),
+            (6, CheckVerdict::Pass),
+        ]
+    );
+    assert!(!outcome.passed());
+    let failure = outcome.failure.expect("the failed check is the headline");
+    assert_eq!(failure.step, Some(4));
+    assert_eq!(failure.unmet.path.as_deref(), Some("$.args[0].status"));
+}
+
+#[test]
+fn a_deviation_that_loses_a_capture_stops_the_scenario() {
+    let mut bench = Bench::new(plan("jobber", ONE_JOB_THEN_STATUS));
+    one_job_acked(&mut bench, json!([{ "id": JOB }]));
+    assert!(
+        bench.session.is_finished(),
+        "no job id: nothing to ask about"
+    );
+    let outcome = bench.finish();
+    let verdicts: Vec<CheckVerdict> = outcome.checks.iter().map(|c| c.verdict).collect();
+    assert_eq!(
+        verdicts[3..],
+        [
+            CheckVerdict::Fail,
+            CheckVerdict::NotRun,
+            CheckVerdict::NotRun
+        ]
+    );
+}
+
+#[test]
+fn with_stop_the_first_deviation_ends_the_scenario() {
+    let mut bench = Bench::new(plan_with("jobber", ONE_JOB_THEN_STATUS, OnDeviation::Stop));
+    one_job_acked(&mut bench, json!([{ "status": "ok", "jobId": JOB }]));
+    assert!(bench.session.is_finished());
+    assert!(bench.session.poll_command().is_none());
+}
+
+#[test]
+fn a_missing_message_nobody_captures_from_is_a_failed_check_and_the_scenario_goes_on() {
+    let mut bench = Bench::new(plan("jobber", SEND_JOBS));
+    bench.connect();
+    bench.wait(Duration::from_secs(2));
+    assert!(
+        matches!(bench.command(), Command::Send { .. }),
+        "no client_ready, but the first emit still goes out"
+    );
+    assert!(!bench.session.is_finished());
 }

@@ -90,6 +90,11 @@ pub struct RunArgs {
     /// SHOULD failures break the run too.
     #[arg(long)]
     pub strict: bool,
+    /// Stop each scenario at its first failed check. By default a scenario goes on past a
+    /// deviation while later steps still have what they need (its captures), so one deviation
+    /// does not hide the others; every check is judged.
+    #[arg(long)]
+    pub stop_at_first_failure: bool,
     /// A baseline of failures known on the target (JSON, see `--write-baseline`): the run exits
     /// 4 only when results change — a new failure, or a known one that now passes (fixed).
     #[arg(long, value_name = "FILE")]

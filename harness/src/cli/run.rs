@@ -13,7 +13,7 @@ use std::sync::Arc;
 use harness::embedded::EmbeddedFactory;
 use harness::runner::preflight::{Unreachable, unreachable_targets};
 use harness::runner::suite::{SuitePlan, TargetSource, run_all};
-use harness::runner::{RunOptions, Target, TargetFactory};
+use harness::runner::{OnDeviation, RunOptions, Target, TargetFactory};
 use harness::scenario::model::Scenario;
 
 use super::Exit;
@@ -74,6 +74,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     let options = RunOptions {
         time_scale: args.target.time_scale,
         vars: parse_vars(&args.target.vars)?,
+        on_deviation: if args.stop_at_first_failure {
+            OnDeviation::Stop
+        } else {
+            OnDeviation::GoOn
+        },
         ..RunOptions::default()
     };
     let rerun = rerun_command(

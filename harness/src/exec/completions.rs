@@ -247,8 +247,37 @@ impl Session {
                 self.check(now, since, None, CheckKind::Http, None, observer);
                 self.wait = Wait::Ready;
             }
-            Err(unmet) => self.fail_check(now, since, None, CheckKind::Http, unmet, observer),
+            Err(unmet) => match self.salvage_reply(step, &reply, now, &unmet) {
+                Some(bindings) => {
+                    self.deviate(now, since, None, CheckKind::Http, unmet, observer);
+                    self.keep(bindings);
+                    self.wait = Wait::Ready;
+                }
+                None => self.fail_check(now, since, None, CheckKind::Http, unmet, observer),
+            },
         }
+    }
+
+    /// After an HTTP answer failed its step: the captures to go on with, if the body still
+    /// holds what later steps need (its salvage matches, whatever the status), or the step
+    /// captures nothing.
+    fn salvage_reply(
+        &self,
+        step: &HttpStep,
+        reply: &HttpReply,
+        now: Instant,
+        unmet: &Unmet,
+    ) -> Option<matcher::Captures> {
+        if !self.may_go_on(unmet) {
+            return None;
+        }
+        let Some(pattern) = step.response.as_ref().filter(|p| matcher::has_captures(p)) else {
+            return Some(matcher::Captures::new());
+        };
+        let type_path = crate::schema::pointer_tokens(&self.plan.suite.profile.type_pointer);
+        let salvage = matcher::salvage(pattern, &type_path);
+        let json = reply.json.as_ref()?;
+        matcher::matches_at(&salvage, json, &self.captures, self.unix_ms(now)).ok()
     }
 }
 

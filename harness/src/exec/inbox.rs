@@ -12,6 +12,7 @@
 //! What happened to messages (taken, found foreign) is reported as [`Mark`]s for the transcript.
 
 mod modes;
+mod salvage;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -80,8 +81,9 @@ pub enum Want<'p> {
 pub struct Scan {
     /// Absolute index of the first message not yet examined.
     next: usize,
-    /// `eventually`: the most specific mismatch so far.
+    /// `eventually`: the most specific mismatch so far, and the index of its message.
     closest: Option<Unmet>,
+    closest_at: Option<usize>,
     /// `unordered`: for each pattern, the messages it matches.
     candidates: Vec<Vec<usize>>,
 }

@@ -25,5 +25,5 @@ mod waits;
 
 pub use observer::{LatencyKind, Observer, Unobserved};
 pub use outcome::{CheckKind, CheckRecord, CheckVerdict, Outcome, StepFailure};
-pub use plan::{ProtocolSuite, RunOptions, ScenarioPlan, Target, TranscriptLimit};
+pub use plan::{OnDeviation, ProtocolSuite, RunOptions, ScenarioPlan, Target, TranscriptLimit};
 pub use session::{Command, HttpRequest, Input, Session};

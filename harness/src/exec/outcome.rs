@@ -3,9 +3,9 @@
 //! a load run into counts.
 //!
 //! A check is one judgement of the target by one step (a connect, a send, an HTTP exchange, an
-//! expectation, an expected close). Today a session stops at its first failed check, and the
-//! steps it did not reach are recorded as [`CheckVerdict::NotRun`]; the model is ready for
-//! sessions that go on past a deviation.
+//! expectation, an expected close). A session goes on past a failed check while later steps
+//! still have what they need (`RunOptions::on_deviation`); when it stops, the steps it did not
+//! reach are recorded as [`CheckVerdict::NotRun`].
 
 use std::time::{Duration, Instant};
 
@@ -31,7 +31,7 @@ pub struct CheckRecord {
     pub took: Duration,
 }
 
-/// Why a session stopped before its end.
+/// The first failed check of a session, or what ended it before its end.
 #[derive(Debug, Clone)]
 pub struct StepFailure {
     /// The failing step's 1-based number, if a step failed (not the budget).
@@ -49,7 +49,8 @@ pub struct StepFailure {
 /// A finished session.
 #[derive(Debug)]
 pub struct Outcome {
-    /// Why it stopped early, if it did.
+    /// Its first failed check (the headline), whether it went on past it or not, or what
+    /// ended it early.
     pub failure: Option<StepFailure>,
     /// Every check, in order (kept when the transcript is kept in full).
     pub checks: Vec<CheckRecord>,

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::matcher::{ListTemplate, Pattern, Template};
+use crate::matcher::{self, ListTemplate, Pattern, Template};
 use crate::profile::Profile;
 use crate::report::model::CheckKind;
 use crate::scenario::model::{Action, Actor, Expectation, Scenario, Step};
@@ -45,6 +45,20 @@ pub struct RunOptions {
     pub vars: BTreeMap<String, String>,
     /// How much transcript each session keeps.
     pub transcript: TranscriptLimit,
+    /// Whether a session goes on after a check failed.
+    pub on_deviation: OnDeviation,
+}
+
+/// What a session does when a check of the target fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnDeviation {
+    /// Records the failed check and goes on while later steps still have what they need (the
+    /// failed message's salvage held, or the step captured nothing): one deviation does not
+    /// hide the rest of the scenario.
+    #[default]
+    GoOn,
+    /// Stops at the first failed check.
+    Stop,
 }
 
 /// The most transcript entries a conformance session keeps.
@@ -57,6 +71,7 @@ impl Default for RunOptions {
             limits: Limits::default(),
             vars: BTreeMap::new(),
             transcript: TranscriptLimit::Full(MAX_TRANSCRIPT_ENTRIES),
+            on_deviation: OnDeviation::GoOn,
         }
     }
 }
@@ -98,6 +113,11 @@ pub struct PlannedStep {
     pub number: usize,
     /// The patterns of its expectation, shared.
     pub patterns: Vec<Arc<Pattern>>,
+    /// What the message an expectation failed on must still hold for the scenario to go on
+    /// (`next`, `eventually` and `ack` only; see [`crate::matcher::salvage`]).
+    pub salvage: Option<Arc<Pattern>>,
+    /// Whether the expectation captures anything later steps may need.
+    pub captures: bool,
     /// The indices of the actors it names, in order (undeclared names are left out; the
     /// scenario checks refuse them).
     pub actors: Vec<usize>,
@@ -159,11 +179,14 @@ impl ScenarioPlan {
     ) -> ScenarioPlan {
         let mut program = Vec::new();
         let mut number = 0;
+        let type_path = crate::schema::pointer_tokens(&suite.profile.type_pointer);
         flatten(&scenario.steps, &mut program, &mut number);
         for instruction in &mut program {
             if let Instruction::Step(planned) = instruction {
                 planned.actors = actor_indices(&scenario, &planned.step.action);
                 planned.sends = sends_of(&suite.schemas, &planned.step.action);
+                planned.captures = planned.patterns.iter().any(|p| matcher::has_captures(p));
+                planned.salvage = salvage_of(&planned.step.action, &planned.patterns, &type_path);
             }
         }
         ScenarioPlan {
@@ -244,6 +267,8 @@ fn flatten(steps: &[Step], program: &mut Vec<Instruction>, number: &mut usize) {
         }
         program.push(Instruction::Step(PlannedStep {
             patterns: patterns_of(&step.action),
+            salvage: None,
+            captures: false,
             step: step.clone(),
             number: *number,
             actors: Vec::new(),
@@ -268,6 +293,23 @@ fn patterns_of(action: &Action) -> Vec<Arc<Pattern>> {
         }],
     };
     patterns.into_iter().map(Arc::new).collect()
+}
+
+/// The salvage of an expectation that fails on one message (`next`, `eventually`, `ack`).
+fn salvage_of(
+    action: &Action,
+    patterns: &[Arc<Pattern>],
+    type_path: &[String],
+) -> Option<Arc<Pattern>> {
+    let Action::Expect { expectation, .. } = action else {
+        return None;
+    };
+    match (expectation, patterns) {
+        (Expectation::Next(_) | Expectation::Eventually(_) | Expectation::Ack { .. }, [one]) => {
+            Some(Arc::new(matcher::salvage(one, type_path)))
+        }
+        _ => None,
+    }
 }
 
 fn actor_indices(scenario: &Scenario, action: &Action) -> Vec<usize> {

@@ -238,7 +238,10 @@ pub struct Session {
     pub(super) transcript: Transcript,
     pub(super) findings: Vec<Finding>,
     checks: Vec<CheckRecord>,
+    /// The first failed check (or what ended the session): the scenario's headline.
     failure: Option<StepFailure>,
+    /// The session stopped before its last step.
+    ended_early: bool,
     pub(super) markers: Option<SessionMarkers>,
     /// When the latest send, emit, request or connect left: what an expectation's message
     /// answers, for latencies.
@@ -291,6 +294,7 @@ impl Session {
             findings: Vec::new(),
             checks: Vec::new(),
             failure: None,
+            ended_early: false,
             markers,
             last_cause: now,
             socket_ids: Vec::new(),
@@ -483,16 +487,59 @@ impl Session {
         matches!(self.plan.options.transcript, TranscriptLimit::Full(_))
     }
 
-    /// Ends the session at the current step because of `unmet`.
+    /// Ends the session at the current step because of `unmet` (the headline, unless an earlier
+    /// check already failed).
     pub(super) fn fail(&mut self, actor: &str, unmet: Unmet, unreachable: bool) {
-        self.failure = Some(StepFailure {
-            step: self.step_number(),
-            kind: None,
-            actor: actor.to_owned(),
-            unmet,
-            unreachable,
-        });
+        self.note_failure(actor, None, unmet, unreachable);
+        self.ended_early = true;
         self.wait = Wait::Done;
+    }
+
+    fn note_failure(
+        &mut self,
+        actor: &str,
+        kind: Option<CheckKind>,
+        unmet: Unmet,
+        unreachable: bool,
+    ) {
+        if self.failure.is_none() {
+            self.failure = Some(StepFailure {
+                step: self.step_number(),
+                kind,
+                actor: actor.to_owned(),
+                unmet,
+                unreachable,
+            });
+        }
+    }
+
+    /// Records a failed check of the target and goes on (the caller decided later steps still
+    /// have what they need).
+    pub(super) fn deviate(
+        &mut self,
+        now: Instant,
+        since: Instant,
+        actor: Option<usize>,
+        kind: CheckKind,
+        unmet: Unmet,
+        observer: &mut dyn Observer,
+    ) {
+        let name = self.party_name(actor.map_or(Party::Http, Party::Actor));
+        self.check(now, since, actor, kind, Some(unmet.clone()), observer);
+        self.note_failure(&name, Some(kind), unmet, false);
+    }
+
+    /// Whether the session may go on after a check failed with `unmet`: the run allows it, the
+    /// target answered (a mismatch, a timeout or an unexpected message, not a closed or lost
+    /// connection) and the scenario itself is sound.
+    pub(super) fn may_go_on(&self, unmet: &Unmet) -> bool {
+        self.plan.options.on_deviation == super::plan::OnDeviation::GoOn
+            && matches!(
+                unmet.cause,
+                super::unmet::Cause::Mismatch
+                    | super::unmet::Cause::Timeout
+                    | super::unmet::Cause::Unexpected
+            )
     }
 
     /// Ends the session at the current step because the scenario itself is wrong.
@@ -518,7 +565,9 @@ impl Session {
 
     /// Says which kind of check the failure that ended the session was.
     pub(super) fn failed_at(&mut self, kind: CheckKind) {
-        if let Some(failure) = self.failure.as_mut() {
+        if let Some(failure) = self.failure.as_mut()
+            && failure.kind.is_none()
+        {
             failure.kind = Some(kind);
         }
     }
@@ -628,9 +677,9 @@ impl Session {
         }
     }
 
-    /// Records the steps after the failing one as not run.
+    /// Records the steps after the one the session stopped at as not run.
     fn not_run(&mut self) {
-        if self.failure.is_none() {
+        if !self.ended_early {
             return;
         }
         let after = self.current.map_or(0, |c| c + 1).max(self.pc);

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::inbox::{Clock, MatchContext, Met, Progress, Want};
 use super::observer::{LatencyKind, Observer};
 use super::outcome::CheckKind;
-use super::plan::Instruction;
+use super::plan::{Instruction, OnDeviation};
 use super::session::{ExpectWait, Link, Session, Wait, WantKind, is_foreign};
 use super::transcript::Received;
 use super::unmet::{Cause, Unmet};
@@ -52,11 +52,74 @@ impl Session {
                         }
                     }
                     let since = wait.since;
-                    self.fail_check(now, since, Some(actor), CheckKind::Expect, unmet, observer);
-                    return true;
+                    if !self.go_on_past(now, &mut wait, actor, &unmet, observer) {
+                        self.fail_check(
+                            now,
+                            since,
+                            Some(actor),
+                            CheckKind::Expect,
+                            unmet,
+                            observer,
+                        );
+                        return true;
+                    }
+                    wait.current += 1;
+                    wait.scan = Default::default();
                 }
             }
         }
+    }
+
+    /// After `actor` failed the current expectation: records the failed check and returns true
+    /// if the scenario can go on — the message it failed on still holds what later steps need
+    /// (it is taken, its captures kept), or the step captures nothing.
+    fn go_on_past(
+        &mut self,
+        now: Instant,
+        wait: &mut ExpectWait,
+        actor: usize,
+        unmet: &Unmet,
+        observer: &mut dyn Observer,
+    ) -> bool {
+        if !self.may_go_on(unmet) {
+            return false;
+        }
+        let plan = Arc::clone(&self.plan);
+        let Some(Instruction::Step(planned)) = self.current.and_then(|i| plan.program.get(i))
+        else {
+            return false;
+        };
+        let salvaged = match (&planned.salvage, self.want_of(planned, &wait.want, actor)) {
+            (Some(salvage), Ok(want)) => {
+                let markers = self.markers.as_ref();
+                let foreign = |r: &Received| is_foreign(markers, r);
+                let ctx = MatchContext {
+                    captures: &self.captures,
+                    now_ms: self.unix_ms(now),
+                    is_foreign: &foreign,
+                };
+                let state = &mut self.actors[actor];
+                let met = state.inbox.salvage(want, &wait.scan, &ctx, salvage);
+                self.apply_marks(actor);
+                met
+            }
+            _ => None,
+        };
+        if salvaged.is_none() && planned.captures {
+            return false;
+        }
+        self.deviate(
+            now,
+            wait.since,
+            Some(actor),
+            CheckKind::Expect,
+            unmet.clone(),
+            observer,
+        );
+        if let Some(met) = salvaged {
+            self.keep(met.bindings);
+        }
+        true
     }
 
     fn check_actor(&mut self, now: Instant, wait: &mut ExpectWait, actor: usize) -> Progress {
@@ -67,35 +130,19 @@ impl Session {
         } else {
             Clock::Running
         };
-        let patterns: &[Arc<Pattern>] = match self.current.and_then(|i| self.plan.program.get(i)) {
-            Some(Instruction::Step(planned)) => &planned.patterns,
-            _ => &[],
+        let plan = Arc::clone(&self.plan);
+        let Some(Instruction::Step(planned)) = self.current.and_then(|i| plan.program.get(i))
+        else {
+            return Progress::Unmet(Unmet::scenario("the expectation has no pattern"));
         };
-        let first = patterns.first().map(|p| &**p);
         let all: Vec<&Pattern>;
-        let want = match (&wait.want, first) {
-            (WantKind::Next, Some(p)) => Want::Next(p),
-            (WantKind::Eventually, Some(p)) => Want::Eventually(p),
+        let want = match (&wait.want, self.want_of(planned, &wait.want, actor)) {
             (WantKind::Unordered, _) => {
-                all = patterns.iter().map(|p| &**p).collect();
+                all = planned.patterns.iter().map(|p| &**p).collect();
                 Want::Unordered(&all)
             }
-            (WantKind::Absent, pattern) => Want::Absent(pattern),
-            (WantKind::Ack(label), Some(p)) => {
-                match state.labels.iter().find(|(l, _)| l == label) {
-                    Some(&(_, id)) => Want::Ack {
-                        id,
-                        label,
-                        pattern: p,
-                    },
-                    None => {
-                        return Progress::Unmet(Unmet::scenario(format!(
-                            "no emit of this session asked for an ack labelled \"{label}\""
-                        )));
-                    }
-                }
-            }
-            _ => return Progress::Unmet(Unmet::scenario("the expectation has no pattern")),
+            (_, Ok(want)) => want,
+            (_, Err(unmet)) => return Progress::Unmet(unmet),
         };
         let markers = self.markers.as_ref();
         let foreign = |r: &Received| is_foreign(markers, r);
@@ -108,6 +155,35 @@ impl Session {
         let progress = state.inbox.check(want, &mut wait.scan, &ctx, clock);
         self.apply_marks(actor);
         progress
+    }
+
+    /// What the current expectation wants of `actor` (not `unordered`, whose pattern list the
+    /// caller holds).
+    fn want_of<'p>(
+        &self,
+        planned: &'p super::plan::PlannedStep,
+        kind: &'p WantKind,
+        actor: usize,
+    ) -> Result<Want<'p>, Unmet> {
+        let first = planned.patterns.first().map(|p| &**p);
+        match (kind, first) {
+            (WantKind::Next, Some(p)) => Ok(Want::Next(p)),
+            (WantKind::Eventually, Some(p)) => Ok(Want::Eventually(p)),
+            (WantKind::Absent, pattern) => Ok(Want::Absent(pattern)),
+            (WantKind::Ack(label), Some(p)) => {
+                match self.actors[actor].labels.iter().find(|(l, _)| l == label) {
+                    Some(&(_, id)) => Ok(Want::Ack {
+                        id,
+                        label,
+                        pattern: p,
+                    }),
+                    None => Err(Unmet::scenario(format!(
+                        "no emit of this session asked for an ack labelled \"{label}\""
+                    ))),
+                }
+            }
+            _ => Err(Unmet::scenario("the expectation has no pattern")),
+        }
     }
 
     /// One actor met the current expectation: captures kept, check and latency recorded.
@@ -190,6 +266,11 @@ impl Session {
                 _ => return false,
             };
         match unmet {
+            // A close with the wrong code, or none, leaves later steps what they need.
+            Some(unmet) if self.plan.options.on_deviation == OnDeviation::GoOn => {
+                self.deviate(now, since, Some(actor), CheckKind::Close, unmet, observer);
+                self.wait = Wait::Ready;
+            }
             Some(unmet) => {
                 self.fail_check(now, since, Some(actor), CheckKind::Close, unmet, observer)
             }

@@ -12,6 +12,7 @@ mod describe;
 mod error;
 mod eval;
 mod pattern;
+mod salvage;
 mod template;
 mod types;
 
@@ -21,6 +22,7 @@ pub use captures::{
 pub use describe::{describe, kind_name};
 pub use eval::{MatchError, Mismatch, matches, matches_at};
 pub use pattern::{Kind, Pattern, TextPattern};
+pub use salvage::{has_captures, salvage};
 pub use template::{ListTemplate, Template};
 pub use types::{UNIX_MILLIS_WINDOW, is_uuid, json_eq};
 

@@ -2,13 +2,14 @@
 //! CI run fails only when results change — a new failure, or a known one that now passes.
 //!
 //! A baseline is a JSON file (`--write-baseline` writes the current failures for people to
-//! annotate). A failed scenario is known when an entry names its id and, where the entry gives
+//! annotate), one entry per failed check: a scenario that went on past a deviation can fail
+//! several. A failure is known when an entry names its scenario and, where the entry gives
 //! them, the same failing step and JSON path. Pure: compares a [`RunReport`] with a
 //! [`Baseline`]; deciding the exit code is the caller's.
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{RunReport, ScenarioResult, Verdict};
+use super::model::{FailurePoint, RunReport, ScenarioResult, Verdict};
 
 /// The failures known on a target.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,11 +39,11 @@ pub struct KnownFailure {
 /// What a run changed against a baseline.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
-    /// Failed scenarios no entry knows.
+    /// Failures no entry knows: `scenario (step N, path)`.
     pub new: Vec<String>,
     /// Entries whose scenario ran and did not fail as known: fixed.
     pub fixed: Vec<KnownFailure>,
-    /// Failed scenarios an entry knows.
+    /// Failed scenarios whose every failure an entry knows.
     pub known: Vec<String>,
 }
 
@@ -59,17 +60,20 @@ pub const REASON_TO_WRITE: &str = "why it fails: to be written";
 impl Baseline {
     /// The failures of `report`, as a baseline to annotate.
     pub fn of(report: &RunReport) -> Baseline {
-        let known = failed(report)
-            .map(|result| {
-                let failure = result.failure.as_ref();
-                KnownFailure {
+        let mut known = Vec::new();
+        for result in failed(report) {
+            for point in points(result) {
+                let entry = KnownFailure {
                     scenario: result.id.clone(),
-                    step: failure.and_then(|f| f.step),
-                    path: failure.and_then(|f| f.path.clone()),
+                    step: point.step,
+                    path: point.path.map(str::to_owned),
                     reason: REASON_TO_WRITE.to_owned(),
+                };
+                if !known.contains(&entry) {
+                    known.push(entry);
                 }
-            })
-            .collect();
+            }
+        }
         Baseline { known }
     }
 
@@ -78,15 +82,24 @@ impl Baseline {
     pub fn compare(&self, report: &RunReport) -> Changes {
         let mut changes = Changes::default();
         for result in failed(report) {
-            if self.known.iter().any(|k| k.matches(result)) {
+            let mut all_known = true;
+            for point in points(result) {
+                if !self.known.iter().any(|k| k.matches(&result.id, &point)) {
+                    all_known = false;
+                    changes.new.push(describe(&result.id, &point));
+                }
+            }
+            if all_known {
                 changes.known.push(result.id.clone());
-            } else {
-                changes.new.push(result.id.clone());
             }
         }
         for entry in &self.known {
-            let ran = report.scenarios.iter().find(|r| r.id == entry.scenario);
-            if ran.is_some_and(|r| !(r.verdict == Verdict::Fail && entry.matches(r))) {
+            let Some(ran) = report.scenarios.iter().find(|r| r.id == entry.scenario) else {
+                continue;
+            };
+            let still = ran.verdict == Verdict::Fail
+                && points(ran).iter().any(|p| entry.matches(&ran.id, p));
+            if !still {
                 changes.fixed.push(entry.clone());
             }
         }
@@ -95,16 +108,39 @@ impl Baseline {
 }
 
 impl KnownFailure {
-    fn matches(&self, result: &ScenarioResult) -> bool {
-        let failure = result.failure.as_ref();
-        self.scenario == result.id
-            && self
-                .step
-                .is_none_or(|s| failure.and_then(|f| f.step) == Some(s))
-            && self
-                .path
-                .as_ref()
-                .is_none_or(|p| failure.and_then(|f| f.path.as_ref()) == Some(p))
+    fn matches(&self, scenario: &str, point: &FailurePoint<'_>) -> bool {
+        self.scenario == scenario
+            && self.step.is_none_or(|s| point.step == Some(s))
+            && self.path.as_deref().is_none_or(|p| point.path == Some(p))
+    }
+}
+
+/// A failed scenario's failures; one without a failed check (schema findings only) counts once,
+/// at the path of its first finding.
+fn points(result: &ScenarioResult) -> Vec<FailurePoint<'_>> {
+    let points = result.failure_points();
+    if !points.is_empty() {
+        return points;
+    }
+    let path = result.findings.first().and_then(|f| f.path.as_deref());
+    let message = result.failure.as_ref().map_or("", |f| f.message.as_str());
+    vec![FailurePoint {
+        step: None,
+        at: None,
+        actor: None,
+        path,
+        message,
+        expected: None,
+        actual: None,
+    }]
+}
+
+fn describe(scenario: &str, point: &FailurePoint<'_>) -> String {
+    match (point.step, point.path) {
+        (Some(step), Some(path)) => format!("{scenario} (step {step}, {path})"),
+        (Some(step), None) => format!("{scenario} (step {step})"),
+        (None, Some(path)) => format!("{scenario} ({path})"),
+        (None, None) => scenario.to_owned(),
     }
 }
 
@@ -145,7 +181,7 @@ mod tests {
     fn a_new_failure_and_a_fixed_one_are_changes() {
         let baseline = Baseline::of(&run(&["a", "b"], &["c"]));
         let changes = baseline.compare(&run(&["a", "c"], &["b"]));
-        assert_eq!(changes.new, vec!["c"]);
+        assert_eq!(changes.new, vec!["c (step 3, $.args[0])"]);
         assert_eq!(changes.fixed.len(), 1);
         assert_eq!(changes.fixed[0].scenario, "b");
     }
@@ -159,7 +195,11 @@ mod tests {
             ..Failure::new("late".into())
         });
         let changes = baseline.compare(&other);
-        assert_eq!(changes.new, vec!["a"], "step 9 is not the known step 3");
+        assert_eq!(
+            changes.new,
+            vec!["a (step 9)"],
+            "step 9 is not the known step 3"
+        );
         assert_eq!(
             changes
                 .fixed
@@ -169,6 +209,38 @@ mod tests {
             vec!["a"],
             "the known failure of a no longer happens; b did not run"
         );
+    }
+
+    #[test]
+    fn each_failed_check_of_a_scenario_that_went_on_is_its_own_entry() {
+        use crate::report::model::{CheckKind, CheckResult, CheckVerdict};
+        let check = |step: usize, path: &str| CheckResult {
+            step,
+            at: String::new(),
+            kind: CheckKind::Expect,
+            verdict: CheckVerdict::Fail,
+            actor: None,
+            path: Some(path.into()),
+            message: Some("wrong".into()),
+            expected: None,
+            actual: None,
+            took_ms: 0.0,
+        };
+        let mut two = run(&["a"], &[]);
+        two.scenarios[0].checks = vec![check(3, "$.args[0]"), check(7, "$.data.state")];
+        let baseline = Baseline::of(&two);
+        assert_eq!(baseline.known.len(), 2);
+        assert!(baseline.compare(&two).unchanged());
+        let mut one = baseline.clone();
+        one.known.pop();
+        let changes = one.compare(&two);
+        assert_eq!(changes.new, vec!["a (step 7, $.data.state)"]);
+        assert!(changes.known.is_empty());
+        let mut three = two.clone();
+        three.scenarios[0].checks.pop();
+        let fixed = baseline.compare(&three).fixed;
+        assert_eq!(fixed.len(), 1);
+        assert_eq!(fixed[0].step, Some(7));
     }
 
     #[test]

@@ -173,6 +173,20 @@ fn scenario_detail(out: &mut String, result: &ScenarioResult, paint: Paint) {
             let _ = writeln!(out, "    actual:   {actual}");
         }
     }
+    let points = result.failure_points();
+    if points.len() > 1 {
+        let _ = writeln!(
+            out,
+            "  further failed checks (the scenario went on past the first):"
+        );
+        for point in &points[1..] {
+            let at = point.at.unwrap_or(&result.file);
+            let step = point
+                .step
+                .map_or_else(String::new, |s| format!(" (step {s})"));
+            let _ = writeln!(out, "    at {at}{step}: {}", shorten(point.message, 400));
+        }
+    }
     if !result.findings.is_empty() {
         let _ = writeln!(out, "  findings:");
         for finding in &result.findings {

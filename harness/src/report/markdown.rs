@@ -141,6 +141,21 @@ fn scenario_block(result: &ScenarioResult) -> String {
             let _ = writeln!(out, "- actual: `{}`", code(&actual.to_string(), MAX_ACTUAL));
         }
     }
+    let points = result.failure_points();
+    for point in points.iter().skip(1).take(MORE_CHECKS) {
+        let at = point.at.unwrap_or(&result.file);
+        let path = point
+            .path
+            .map_or_else(String::new, |p| format!(" `{}`", code(p, 80)));
+        let _ = writeln!(out, "- also at `{at}`{path}: {}", cell(point.message, 300));
+    }
+    if points.len() > MORE_CHECKS + 1 {
+        let _ = writeln!(
+            out,
+            "- and {} more failed checks",
+            points.len() - MORE_CHECKS - 1
+        );
+    }
     for finding in result.findings.iter().take(3) {
         let path = finding.path.as_deref().unwrap_or("");
         let _ = writeln!(out, "- schema {path}: {}", cell(&finding.message, 300));
@@ -148,6 +163,9 @@ fn scenario_block(result: &ScenarioResult) -> String {
     let _ = writeln!(out, "\n```sh\n{}\n```\n</details>\n", result.rerun);
     out
 }
+
+/// Failed checks listed after a scenario's first one (the rest are counted).
+const MORE_CHECKS: usize = 3;
 
 /// `text` on one line, fit for a table cell, cut to `max` characters.
 fn cell(text: &str, max: usize) -> String {

@@ -68,6 +68,12 @@ pub struct CheckResult {
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// What was expected at `path`, described, when it failed at one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// What was there instead, when it failed (`None`: missing or no message).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<serde_json::Value>,
     /// Milliseconds the step took to decide.
     pub took_ms: f64,
 }
@@ -188,7 +194,9 @@ pub struct ScenarioResult {
     /// Received messages no step matched (information).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched: Vec<TranscriptEntry>,
-    /// Every check the scenario's steps made, in order (the steps after a failure: not run).
+    /// Every check the scenario's steps made, in order. A failed check does not end the
+    /// scenario while later steps still have what they need; the steps after one that did:
+    /// not run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckResult>,
     /// Everything that crossed the wire.
@@ -201,6 +209,63 @@ pub struct ScenarioResult {
     /// The socket ids the target gave this run's socket.io connections (volatile, like ids).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub socket_ids: Vec<String>,
+}
+
+/// One failed check of a scenario (or, when no check failed, what made it fail or error), as
+/// root causes, baselines and renderers see it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FailurePoint<'a> {
+    /// The step's number, if a step failed.
+    pub step: Option<usize>,
+    /// The step's `file:line`.
+    pub at: Option<&'a str>,
+    /// The actor concerned.
+    pub actor: Option<&'a str>,
+    /// JSON path of the mismatch.
+    pub path: Option<&'a str>,
+    /// What went wrong, one sentence.
+    pub message: &'a str,
+    /// What was expected there.
+    pub expected: Option<&'a str>,
+    /// What was there instead.
+    pub actual: Option<&'a serde_json::Value>,
+}
+
+impl ScenarioResult {
+    /// Every failed check in order; without any, the headline failure unless it only stands
+    /// for schema findings (findings are counted as findings).
+    pub fn failure_points(&self) -> Vec<FailurePoint<'_>> {
+        let checks: Vec<FailurePoint<'_>> = self
+            .checks
+            .iter()
+            .filter(|c| c.verdict == CheckVerdict::Fail)
+            .map(|c| FailurePoint {
+                step: Some(c.step),
+                at: Some(c.at.as_str()).filter(|at| !at.is_empty()),
+                actor: c.actor.as_deref(),
+                path: c.path.as_deref(),
+                message: c.message.as_deref().unwrap_or("the check failed"),
+                expected: c.expected.as_deref(),
+                actual: c.actual.as_ref(),
+            })
+            .collect();
+        if !checks.is_empty() {
+            return checks;
+        }
+        self.failure
+            .iter()
+            .filter(|f| !f.from_findings)
+            .map(|f| FailurePoint {
+                step: f.step,
+                at: f.at.as_deref(),
+                actor: f.actor.as_deref(),
+                path: f.path.as_deref(),
+                message: &f.message,
+                expected: f.expected.as_deref(),
+                actual: f.actual.as_ref(),
+            })
+            .collect()
+    }
 }
 
 /// Verdict counts.

@@ -2,7 +2,7 @@
 //! group, with a count and its scenarios, so a report can show the few causes first instead of
 //! repeating one sentence per scenario.
 //!
-//! Two failures share a cause when their JSON path and expectation are the same and their
+//! Every failed check counts, not only a scenario's first. Two failures share a cause when their JSON path and expectation are the same and their
 //! sentences are the same once volatile pieces (ids, numbers, quoted values) are masked. Schema
 //! findings group the same way. Pure: reads a [`RunReport`], decides nothing about verdicts.
 
@@ -17,7 +17,8 @@ pub struct RootCause {
     pub headline: String,
     /// The JSON path, if the failures were at one.
     pub path: Option<String>,
-    /// Failing scenarios and findings in the group.
+    /// Failed checks and findings in the group (a scenario that went on past a deviation may
+    /// fail the same way more than once).
     pub count: usize,
     /// The scenarios, in run order, each once.
     pub scenarios: Vec<String>,
@@ -56,15 +57,9 @@ pub fn root_causes(report: &RunReport) -> Vec<RootCause> {
         if !matches!(result.verdict, Verdict::Fail | Verdict::Error) {
             continue;
         }
-        if let Some(failure) = result.failure.as_ref().filter(|f| !f.from_findings) {
-            let expected = failure.expected.as_deref().unwrap_or_default();
-            add(
-                false,
-                &failure.message,
-                failure.path.as_deref(),
-                expected,
-                &result.id,
-            );
+        for point in result.failure_points() {
+            let expected = point.expected.unwrap_or_default();
+            add(false, point.message, point.path, expected, &result.id);
         }
         for finding in &result.findings {
             add(
@@ -151,5 +146,32 @@ mod tests {
         assert_eq!(mask("job 3f2a5b1c-0d4e-4f6a expired"), "job # expired");
         assert_eq!(mask("job f3a5b1c-0d4e expired"), "job # expired");
         assert_eq!(mask("after 250ms, ack.send_job"), "after #, ack.send_job");
+    }
+
+    #[test]
+    fn every_failed_check_counts_not_only_the_headline() {
+        use crate::report::model::{CheckKind, CheckResult, CheckVerdict};
+        let check = |step: usize, path: &str, verdict: CheckVerdict| CheckResult {
+            step,
+            at: format!("x.yaml:{step}"),
+            kind: CheckKind::Expect,
+            verdict,
+            actor: Some("p".into()),
+            path: Some(path.into()),
+            message: Some(format!("the message at {path}: wrong")),
+            expected: Some("exactly the keys jobId".into()),
+            actual: None,
+            took_ms: 1.0,
+        };
+        let mut failed = result("p.x", Verdict::Fail, Some(Failure::new("first".into())));
+        failed.checks = vec![
+            check(1, "$.args[0]", CheckVerdict::Fail),
+            check(2, "$.args[0]", CheckVerdict::Pass),
+            check(3, "$.data.state", CheckVerdict::Fail),
+        ];
+        let causes = root_causes(&report(vec![failed]));
+        let paths: Vec<_> = causes.iter().map(|c| c.path.as_deref()).collect();
+        assert_eq!(paths, vec![Some("$.args[0]"), Some("$.data.state")]);
+        assert!(causes.iter().all(|c| c.count == 1 && !c.finding));
     }
 }

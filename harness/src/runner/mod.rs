@@ -13,7 +13,7 @@ mod verdict;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-pub use crate::exec::{ProtocolSuite, RunOptions, Target};
+pub use crate::exec::{OnDeviation, ProtocolSuite, RunOptions, Target};
 pub use factory::{FactoryError, RunningTarget, TargetFactory};
 
 use crate::drive::Driver;

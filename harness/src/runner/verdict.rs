@@ -127,6 +127,8 @@ fn check_result(check: &CheckRecord, actors: &[String], at: Option<String>) -> C
         actor: check.actor.and_then(|a| actors.get(a).cloned()),
         path: check.unmet.as_ref().and_then(|u| u.path.clone()),
         message: check.unmet.as_ref().map(|u| u.message.clone()),
+        expected: check.unmet.as_ref().and_then(|u| u.expected.clone()),
+        actual: check.unmet.as_ref().and_then(|u| u.actual.clone()),
         took_ms: check.took.as_secs_f64() * 1000.0,
     }
 }

@@ -253,7 +253,7 @@ fn describe(error: &jsonschema::ValidationError<'_>) -> (String, String) {
 }
 
 /// The unescaped tokens of a JSON pointer (`/a~1b/c` → `["a/b", "c"]`).
-fn pointer_tokens(pointer: &str) -> Vec<String> {
+pub(crate) fn pointer_tokens(pointer: &str) -> Vec<String> {
     pointer
         .split('/')
         .skip(1)

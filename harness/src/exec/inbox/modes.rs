@@ -58,6 +58,7 @@ impl Inbox {
                 Err(unmet) => {
                     if is_closer(scan.closest.as_ref(), &unmet) && !self.foreign(here, ctx) {
                         scan.closest = Some(unmet);
+                        scan.closest_at = Some(here);
                     }
                 }
             }
@@ -228,7 +229,7 @@ impl Inbox {
     }
 
     /// Takes the message at `index`; `moving`: the cursor moves past it.
-    fn met_at(&mut self, index: usize, bindings: Captures, moving: bool) -> Progress {
+    pub(super) fn met_at(&mut self, index: usize, bindings: Captures, moving: bool) -> Progress {
         let taken = self.take(index);
         if moving {
             self.cursor = index + 1;
