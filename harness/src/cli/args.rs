@@ -78,8 +78,9 @@ pub struct RunArgs {
     /// The servers and what they need.
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Write a report: `json=<path>`, `junit=<path>`, `human=<path>` or `markdown=<path>` (a
-    /// summary for a pull-request comment or CI job summary; `-` is stdout); repeatable.
+    /// Write a report: `json=<path>`, `junit=<path>`, `human=<path>`, `markdown=<path>` (a
+    /// summary for a pull-request comment or CI job summary) or `html=<path>` (one offline page
+    /// with filters); `-` is stdout; repeatable.
     #[arg(long = "report", value_name = "KIND=PATH")]
     pub reports: Vec<String>,
     /// Scenarios run at once (default 4; 1 when a broadcast protocol such as ark runs against a

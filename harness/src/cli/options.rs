@@ -38,7 +38,7 @@ pub fn parse_reports(reports: &[String]) -> anyhow::Result<Vec<(ReportKind, Stri
         .map(|report| {
             let Some((kind, path)) = report.split_once('=') else {
                 bail!(
-                    "--report {report:?} is not <kind>=<path> (kinds: human, json, junit, markdown)"
+                    "--report {report:?} is not <kind>=<path> (kinds: human, json, junit, markdown, html)"
                 );
             };
             let kind: ReportKind = kind.parse().map_err(anyhow::Error::msg)?;

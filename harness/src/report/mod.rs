@@ -5,6 +5,7 @@
 
 pub mod baseline;
 pub mod golden;
+pub mod html;
 pub mod human;
 pub mod junit;
 pub mod markdown;
@@ -27,6 +28,8 @@ pub enum ReportKind {
     Junit,
     /// A Markdown summary for a pull-request comment or a CI job summary.
     Markdown,
+    /// One self-contained offline HTML page, with filters.
+    Html,
 }
 
 impl FromStr for ReportKind {
@@ -38,8 +41,9 @@ impl FromStr for ReportKind {
             "json" => Ok(ReportKind::Json),
             "junit" => Ok(ReportKind::Junit),
             "markdown" => Ok(ReportKind::Markdown),
+            "html" => Ok(ReportKind::Html),
             other => Err(format!(
-                "unknown report kind {other:?} (expected human, json, junit or markdown)"
+                "unknown report kind {other:?} (expected human, json, junit, markdown or html)"
             )),
         }
     }
@@ -53,5 +57,6 @@ pub fn render(kind: ReportKind, report: &model::RunReport) -> String {
             .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
         ReportKind::Junit => junit::render(report),
         ReportKind::Markdown => markdown::render(report),
+        ReportKind::Html => html::render(report),
     }
 }

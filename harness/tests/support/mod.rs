@@ -1,6 +1,7 @@
 //! Shared pieces of the harness's integration tests.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod browser;
 pub mod cli;
 pub mod faulty_proxy;
 pub mod load_report;
