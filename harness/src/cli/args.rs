@@ -30,6 +30,9 @@ pub enum Command {
     Load(LoadArgs),
     /// Work with reports (merge the JSON reports of a load run's shards).
     Report(ReportArgs),
+    /// Run scenarios against a target and the embedded reference server and show, per
+    /// scenario, the first message where the target's transcript departs, side by side.
+    Diff(super::diff::DiffArgs),
 }
 
 /// Where the suite is.

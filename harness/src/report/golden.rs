@@ -5,13 +5,15 @@
 //! on scheduling, within one it does not). UUIDs become `<id-N>` (numbered by first appearance,
 //! so sameness stays visible), ISO-8601 times become `<time>`, the run id becomes `<run_id>`,
 //! socket.io socket ids become `<socket-N>` (in connection order), and ephemeral ports `<port>`.
+//! [`connections`] gives the same per connection, with literal values of the caller's (run
+//! variables) replaced first; differential runs (`report::diff`) compare those.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::model::{Direction, ScenarioResult};
+use super::model::{Direction, ScenarioResult, TranscriptEntry};
 
 static UUID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -25,31 +27,88 @@ static PORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(127\.0\.0\.1|localhost|\[::1\]):\d+").unwrap_or_else(|_| unreachable!())
 });
 
+/// One connection's normalised entries, in its own order: `→ text` sent, `← text` received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    /// The actor (or `http`).
+    pub actor: String,
+    /// Its entries, normalised.
+    pub lines: Vec<String>,
+}
+
+/// What a run's entries hold that changes from run to run, besides ids, times and ports.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Volatile<'a> {
+    /// The value of `${run_id}` in that run.
+    pub run_id: Option<&'a str>,
+    /// The socket ids the target gave the run's socket.io connections, in connection order.
+    pub socket_ids: &'a [String],
+    /// Literal values and what to show instead (run variables: `tok-a` → `<var:token_a>`),
+    /// replaced before anything else, longest first.
+    pub literals: &'a [(String, String)],
+}
+
 /// The normalised transcript of `result`; `run_id` is the value of `${run_id}` in that run.
 pub fn normalise(result: &ScenarioResult, run_id: Option<&str>) -> String {
+    let volatile = Volatile {
+        run_id,
+        socket_ids: &result.socket_ids,
+        literals: &[],
+    };
+    let mut out = format!("{} — {}\n", result.id, result.title);
+    for connection in connections(&result.transcript, &volatile) {
+        out.push_str(&format!("\n[{}]\n", connection.actor));
+        for line in &connection.lines {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `entries` per connection (in order of each connection's first entry), normalised. UUIDs are
+/// numbered across all connections, so an id one actor sees is the same `<id-N>` for another.
+pub fn connections(entries: &[TranscriptEntry], volatile: &Volatile<'_>) -> Vec<Connection> {
     let mut actors: Vec<&str> = Vec::new();
-    for entry in &result.transcript {
+    for entry in entries {
         if !actors.contains(&entry.actor.as_str()) {
             actors.push(&entry.actor);
         }
     }
+    let mut literals: Vec<&(String, String)> = volatile
+        .literals
+        .iter()
+        .filter(|(value, _)| !value.is_empty())
+        .collect();
+    literals.sort_by_key(|(value, _)| std::cmp::Reverse(value.len()));
     let mut ids = HashMap::new();
-    let mut out = format!("{} — {}\n", result.id, result.title);
-    for actor in actors {
-        out.push_str(&format!("\n[{actor}]\n"));
-        for entry in result.transcript.iter().filter(|e| e.actor == actor) {
-            let arrow = match entry.direction {
-                Direction::Sent => "→",
-                Direction::Received => "←",
-            };
-            let mut text = entry.text.clone();
-            for (n, sid) in result.socket_ids.iter().enumerate() {
-                text = text.replace(sid.as_str(), &format!("<socket-{}>", n + 1));
+    actors
+        .into_iter()
+        .map(|actor| {
+            let lines = entries
+                .iter()
+                .filter(|e| e.actor == actor)
+                .map(|entry| {
+                    let arrow = match entry.direction {
+                        Direction::Sent => "→",
+                        Direction::Received => "←",
+                    };
+                    let mut text = entry.text.clone();
+                    for (value, shown) in &literals {
+                        text = text.replace(value.as_str(), shown);
+                    }
+                    for (n, sid) in volatile.socket_ids.iter().enumerate() {
+                        text = text.replace(sid.as_str(), &format!("<socket-{}>", n + 1));
+                    }
+                    format!("{arrow} {}", redact(&text, volatile.run_id, &mut ids))
+                })
+                .collect();
+            Connection {
+                actor: actor.to_owned(),
+                lines,
             }
-            out.push_str(&format!("{arrow} {}\n", redact(&text, run_id, &mut ids)));
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 fn redact(text: &str, run_id: Option<&str>, ids: &mut HashMap<String, usize>) -> String {

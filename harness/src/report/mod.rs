@@ -4,6 +4,7 @@
 //! never decide verdicts.
 
 pub mod baseline;
+pub mod diff;
 pub mod golden;
 pub mod html;
 pub mod human;

@@ -1,0 +1,195 @@
+//! `wsconform diff` end to end: the reference server as its own target is the same in every
+//! scenario (normalisation hides only what changes from run to run), and a server that wraps
+//! its acks diverges at the first wrapped ack, at the extra key's path.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use support::cli::{run_within, serve_with, wsconform};
+
+/// How long a diff of a handful of scenarios may take (both sides, with re-runs).
+const DIFF_WITHIN: Duration = Duration::from_secs(120);
+
+/// Scenarios of both protocols: HTTP and broadcasts (ark), acks, events to two actors, workers,
+/// batches and tokens (jobber).
+const SCENARIOS: [&str; 10] = [
+    "ark.agent.heartbeat",
+    "ark.agent.registered",
+    "ark.instance.created",
+    "ark.instance.status_changed",
+    "ark.instance.create_missing_field",
+    "jobber.connect.client_ready",
+    "jobber.job.lifecycle_completed",
+    "jobber.worker.register_ack",
+    "jobber.batch.wait_cancelled",
+    "jobber.isolation.jobs",
+];
+
+fn json_report(dir: &tempfile::TempDir) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.path().join("diff.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn the_reference_served_separately_is_the_same_in_every_scenario() {
+    // The target accepts other tokens than the reference: its `--var` values appear in its
+    // transcript, the profile defaults in the reference's; both become `<var:token_a>`.
+    let served = serve_with(&["--jobber-token", "secret-token-a"]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = wsconform();
+    command
+        .args(["diff", "--target", &format!("ark={}", served.url)])
+        .args(["--target", &format!("jobber={}", served.jobber)])
+        .args(["--var", "token_a=secret-token-a"])
+        .args([
+            "--report",
+            &format!("json={}", dir.path().join("diff.json").display()),
+        ]);
+    for id in SCENARIOS {
+        command.args(["--scenario", id]);
+    }
+    let finished = run_within(command, DIFF_WITHIN);
+    assert_eq!(finished.code(), Some(0), "{}", finished.shown());
+    let stdout = finished.stdout();
+    for id in SCENARIOS {
+        assert!(
+            stdout.contains(&format!("SAME     {id}\n")),
+            "{id}: {stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("10 scenarios: 10 same, 0 diverge"),
+        "{stdout}"
+    );
+    let report = json_report(&dir);
+    assert_eq!(report["summary"]["same"], 10);
+    assert_eq!(report["scenarios"][0]["status"], "same");
+}
+
+/// Adds `status: "ok"` to the first argument of every ack the server sends (a real server's
+/// ack wrapper), leaving every other frame as it is.
+fn wrap_acks() -> support::faulty_proxy::Fault {
+    support::faulty_proxy::rewrite_socketio(|kind, _, data| {
+        if kind == '3'
+            && let Some(answer) = data.get_mut(0).and_then(|a| a.as_object_mut())
+        {
+            answer.insert("status".into(), "ok".into());
+        }
+    })
+}
+
+/// Like a real server: acks wrapped, and a refused connection accepted first, then told by an
+/// `error` event and disconnected (instead of `connect_error`).
+fn deviating_server() -> support::faulty_proxy::Fault {
+    std::sync::Arc::new(|| {
+        let mut acks = wrap_acks()();
+        Box::new(move |text: String| {
+            if text.starts_with("44") {
+                return vec![
+                    r#"40{"sid":"accepted-anyway"}"#.to_owned(),
+                    r#"42["error","Invalid customer token"]"#.to_owned(),
+                    "41".to_owned(),
+                ];
+            }
+            acks(text)
+        })
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deviating_server_diverges_at_its_first_wrapped_ack_and_at_its_refusal() {
+    let server = support::embedded("jobber").await;
+    let upstream = server.target("jobber").unwrap().url;
+    let proxy = support::faulty_proxy::start(&upstream, deviating_server()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = wsconform();
+    command
+        .args(["diff", "--target", &format!("jobber={}", proxy.url)])
+        .args(["--scenario", "jobber.worker.register_ack"])
+        .args(["--scenario", "jobber.connect.client_ready"])
+        .args(["--scenario", "jobber.connect.unknown_token_refused"])
+        .args([
+            "--report",
+            &format!("json={}", dir.path().join("diff.json").display()),
+        ]);
+    let finished = tokio::task::spawn_blocking(move || run_within(command, DIFF_WITHIN))
+        .await
+        .unwrap();
+    let stdout = finished.stdout();
+    assert_eq!(finished.code(), Some(4), "{}", finished.shown());
+    assert!(
+        stdout.contains("DIVERGE  jobber.worker.register_ack"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("DIVERGE  jobber.connect.unknown_token_refused"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("SAME     jobber.connect.client_ready"),
+        "a scenario with no ack is the same: {stdout}"
+    );
+    assert!(
+        stdout.contains("differs at $.args[0].status: only in the target"),
+        "{stdout}"
+    );
+    let report = json_report(&dir);
+    assert_eq!(report["summary"]["diverge"], 2, "{stdout}");
+    let scenarios = report["scenarios"].as_array().unwrap();
+    let scenario = scenarios
+        .iter()
+        .find(|s| s["id"] == "jobber.worker.register_ack")
+        .unwrap();
+    assert_eq!(scenario["status"], "diverge");
+    let divergence = &scenario["divergences"][0];
+    assert_eq!(divergence["path"], "$.args[0].status");
+    assert_eq!(divergence["change"], "only_in_target");
+    let (reference, target) = (
+        divergence["reference"].as_str().unwrap(),
+        divergence["target"].as_str().unwrap(),
+    );
+    assert!(reference.starts_with("← {\"ack\":"), "{reference}");
+    assert!(!reference.contains("status"), "{reference}");
+    assert!(target.contains("\"status\":\"ok\""), "{target}");
+    assert_eq!(
+        reference.split("\"args\"").next(),
+        target.split("\"args\"").next(),
+        "the same ack on both sides"
+    );
+    let refused = scenarios
+        .iter()
+        .find(|s| s["id"] == "jobber.connect.unknown_token_refused")
+        .unwrap();
+    let divergence = &refused["divergences"][0];
+    assert_eq!(
+        (divergence["actor"].as_str(), divergence["index"].as_u64()),
+        (Some("mallory"), Some(2))
+    );
+    assert!(
+        divergence["reference"]
+            .as_str()
+            .unwrap()
+            .contains("connect_error"),
+        "{stdout}"
+    );
+    assert_eq!(divergence["target"], "← connected", "{stdout}");
+    server.stop().await;
+}
+
+#[test]
+fn an_unreachable_target_exits_3_and_a_diff_without_target_is_a_usage_error() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let mut command = wsconform();
+    command.args(["diff", "--target", &format!("jobber={url}")]);
+    let finished = run_within(command, DIFF_WITHIN);
+    assert_eq!(finished.code(), Some(3), "{}", finished.shown());
+    assert!(finished.stdout().contains("is the server running"));
+    let mut command = wsconform();
+    command.args(["diff", "--protocol", "jobber"]);
+    let finished = run_within(command, DIFF_WITHIN);
+    assert_eq!(finished.code(), Some(1), "{}", finished.shown());
+}
