@@ -163,10 +163,7 @@ fn checks(out: &mut String, checks: &[CheckResult], limits: &Limits) {
             kind_name(check.kind),
             escape(check.actor.as_deref().unwrap_or("")),
             escape(check.path.as_deref().unwrap_or("")),
-            escape(&shorten(
-                check.message.as_deref().unwrap_or(""),
-                limits.text_chars
-            )),
+            check_message(check, limits),
             check.took_ms
         );
     }
@@ -213,4 +210,27 @@ fn findings(out: &mut String, id: &str, findings: &[Finding]) {
         );
     }
     out.push_str("</ul>\n");
+}
+
+/// A check's message, with what was expected and what was there when it failed at a path.
+fn check_message(check: &CheckResult, limits: &Limits) -> String {
+    let mut cell = escape(&shorten(
+        check.message.as_deref().unwrap_or(""),
+        limits.text_chars,
+    ));
+    if let Some(expected) = &check.expected {
+        let _ = write!(
+            cell,
+            "<br><span class=\"label\">expected</span> <code>{}</code>",
+            escape(&shorten(expected, limits.text_chars))
+        );
+    }
+    if let Some(actual) = &check.actual {
+        let _ = write!(
+            cell,
+            "<br><span class=\"label\">actual</span> <code>{}</code>",
+            escape(&shorten(&actual.to_string(), limits.text_chars))
+        );
+    }
+    cell
 }

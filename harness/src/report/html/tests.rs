@@ -28,6 +28,8 @@ fn check(step: usize, verdict: CheckVerdict, path: Option<&str>) -> CheckResult 
         actor: Some("worker".into()),
         path: path.map(str::to_owned),
         message: path.map(|_| "ack of send_job: unexpected key".to_owned()),
+        expected: path.map(|_| "exactly the keys jobId".to_owned()),
+        actual: path.map(|_| serde_json::json!({"status": "ok"})),
         took_ms: 1.5,
     }
 }
@@ -158,7 +160,9 @@ fn a_failure_shows_its_place_path_expected_actual_checks_and_rerun() {
     ), "{page}");
     assert!(page.contains(
         "<tr class=\"check c-fail\"><td class=\"num\">3</td><td><code>scenarios/jobber/x.yaml:13</code></td><td>expect</td>\
-         <td>FAIL</td><td>worker</td><td><code class=\"path\">$.args[0]</code></td><td>ack of send_job: unexpected key</td>"
+         <td>FAIL</td><td>worker</td><td><code class=\"path\">$.args[0]</code></td><td>ack of send_job: unexpected key\
+         <br><span class=\"label\">expected</span> <code>exactly the keys jobId</code>\
+         <br><span class=\"label\">actual</span> <code>{&quot;status&quot;:&quot;ok&quot;}</code></td>"
     ), "{page}");
     assert!(page.contains("<td>not run</td>"));
     assert!(page.contains("<a href=\"#s-jobber.s1-m1\">message #1</a> to worker at $.args[0]"));
