@@ -3,13 +3,15 @@
 //!
 //! The harness knows protocols only as data (`fixtures/`, `scenarios/`); it never imports the
 //! reference server's message types. Layers, each using only those below it:
-//! [`scenario`], [`matcher`], [`schema`], [`profile`], [`binary`] (the specification as data) →
+//! [`scenario`], [`matcher`], [`schema`], [`profile`], [`binary`] (the specification as data),
+//! [`dialect`] and [`target_profile`] (a team's server and its declared deviations, as data) →
 //! [`transport`] (sockets) → [`exec`] (the sans-IO scenario machine) → [`drive`] (its async
 //! driver) → [`runner`] (conformance runs) and [`load`] (load runs) → [`report`] (renderers). [`embedded`] (cargo feature
 //! `embedded`, on by default) is the only module that names the reference crate: it offers the
 //! reference server as a [`runner::TargetFactory`].
 
 pub mod binary;
+pub mod dialect;
 pub mod drive;
 #[cfg(feature = "embedded")]
 pub mod embedded;
@@ -21,4 +23,5 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod schema;
+pub mod target_profile;
 pub mod transport;

@@ -68,41 +68,12 @@ fn the_reference_served_separately_is_the_same_in_every_scenario() {
     assert_eq!(report["scenarios"][0]["status"], "same");
 }
 
-/// Adds `status: "ok"` to the first argument of every ack the server sends (a real server's
-/// ack wrapper), leaving every other frame as it is.
-fn wrap_acks() -> support::faulty_proxy::Fault {
-    support::faulty_proxy::rewrite_socketio(|kind, _, data| {
-        if kind == '3'
-            && let Some(answer) = data.get_mut(0).and_then(|a| a.as_object_mut())
-        {
-            answer.insert("status".into(), "ok".into());
-        }
-    })
-}
-
-/// Like a real server: acks wrapped, and a refused connection accepted first, then told by an
-/// `error` event and disconnected (instead of `connect_error`).
-fn deviating_server() -> support::faulty_proxy::Fault {
-    std::sync::Arc::new(|| {
-        let mut acks = wrap_acks()();
-        Box::new(move |text: String| {
-            if text.starts_with("44") {
-                return vec![
-                    r#"40{"sid":"accepted-anyway"}"#.to_owned(),
-                    r#"42["error","Invalid customer token"]"#.to_owned(),
-                    "41".to_owned(),
-                ];
-            }
-            acks(text)
-        })
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deviating_server_diverges_at_its_first_wrapped_ack_and_at_its_refusal() {
     let server = support::embedded("jobber").await;
     let upstream = server.target("jobber").unwrap().url;
-    let proxy = support::faulty_proxy::start(&upstream, deviating_server()).await;
+    let proxy =
+        support::faulty_proxy::start(&upstream, support::faulty_proxy::deviating_server()).await;
     let dir = tempfile::tempdir().unwrap();
     let mut command = wsconform();
     command

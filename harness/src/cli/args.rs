@@ -75,6 +75,11 @@ pub struct TargetArgs {
 /// `wsconform run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// A target profile (YAML): targets, capabilities, run variables, dialect, time scale,
+    /// jobs, baseline and reports of a team's server (`schemas/target-profile.schema.json`;
+    /// examples in `examples/profiles/`). Flags given here win over it.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
     /// Which scenarios.
     #[command(flatten)]
     pub suite: SuiteArgs,

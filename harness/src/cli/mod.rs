@@ -10,6 +10,7 @@ mod load;
 mod load_mix;
 mod load_output;
 mod options;
+mod profile;
 mod progress;
 mod report;
 mod run;

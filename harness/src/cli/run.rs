@@ -21,13 +21,23 @@ use super::args::RunArgs;
 use super::options::{
     check_time_scale, parse_reports, parse_targets, parse_vars, write_report, write_text,
 };
-use super::suite_dir;
+use super::{profile, suite_dir};
 
 /// Runs the selected scenarios and writes the reports.
-pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
+pub fn run(mut args: RunArgs) -> anyhow::Result<Exit> {
+    let rerun_args = (args.target.targets.clone(), args.target.vars.clone());
+    let applied = match profile::apply(&mut args) {
+        Ok(applied) => applied,
+        Err(exit) => return Ok(exit),
+    };
     check_time_scale(args.target.time_scale)?;
     let reports = parse_reports(&args.reports)?;
-    let external = parse_targets(&args.target.targets, &args.target.capabilities)?;
+    let mut external = parse_targets(&args.target.targets, &args.target.capabilities)?;
+    for (protocol, capabilities) in &applied.capabilities {
+        if let Some(target) = external.get_mut(protocol) {
+            target.capabilities.extend(capabilities.iter().cloned());
+        }
+    }
     let mut suite_args = args.suite;
     if suite_args.protocols.is_empty() {
         suite_args.protocols = external.keys().cloned().collect();
@@ -79,13 +89,17 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         } else {
             OnDeviation::GoOn
         },
+        dialects: applied.dialects,
         ..RunOptions::default()
     };
     let rerun = rerun_command(
-        &args.target.targets,
-        &args.target.vars,
-        &args.target.capabilities,
-        args.target.time_scale,
+        &RerunFlags {
+            profile: args.profile.as_deref(),
+            targets: &rerun_args.0,
+            vars: &rerun_args.1,
+            capabilities: &args.target.capabilities,
+            time_scale: args.target.time_scale,
+        },
         suite_args.suite.as_deref(),
     );
     let jobs = args
@@ -219,14 +233,30 @@ fn default_jobs(
     if shared_broadcast { 1 } else { 4 }
 }
 
-fn rerun_command(
-    targets: &[String],
-    vars: &[String],
-    capabilities: &[String],
+/// The flags a re-run repeats: the profile, and what the command line added to it.
+struct RerunFlags<'a> {
+    profile: Option<&'a std::path::Path>,
+    targets: &'a [String],
+    vars: &'a [String],
+    capabilities: &'a [String],
     time_scale: f64,
+}
+
+fn rerun_command(
+    flags: &RerunFlags<'_>,
     suite: Option<&std::path::Path>,
 ) -> impl Fn(&Scenario) -> String + Send + Sync + use<> {
+    let RerunFlags {
+        profile,
+        targets,
+        vars,
+        capabilities,
+        time_scale,
+    } = *flags;
     let mut common = String::new();
+    if let Some(profile) = profile {
+        common.push_str(&format!(" --profile {}", profile.display()));
+    }
     for target in targets {
         common.push_str(&format!(" --target {target}"));
     }

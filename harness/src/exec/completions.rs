@@ -64,6 +64,12 @@ impl Session {
                     &name,
                     now.saturating_duration_since(since),
                 );
+                if refused && self.refusal_by_event(actor) {
+                    // The declared refusal event (and a disconnect) will follow.
+                    self.check(now, since, Some(actor), CheckKind::Connect, None, observer);
+                    self.connect_next(now, position);
+                    return;
+                }
                 if refused {
                     let unmet = Unmet::new("the target accepted the connection")
                         .with(None, Some("connect_error".to_owned()), None)

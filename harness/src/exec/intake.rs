@@ -154,6 +154,8 @@ impl Session {
         ack_id: Option<u64>,
         observer: &mut dyn Observer,
     ) {
+        let (received, dialect_schema) = self.through_dialect(actor, received, ack_id.is_some());
+        let schema = dialect_schema.or(schema);
         let seq = self.record_received(at, actor, &received);
         let schemas = &self.plan.suite.schemas;
         let kind = schema.unwrap_or_else(|| message_type(schemas, &received));

@@ -11,6 +11,7 @@
 
 mod attachments;
 mod completions;
+mod dialect;
 pub mod inbox;
 mod intake;
 pub mod markers;

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use super::transcript::Transcript;
 use super::unmet::Unmet;
-use crate::report::model::Finding;
 pub use crate::report::model::{CheckKind, CheckVerdict};
+use crate::report::model::{DeviationUse, Finding};
 
 /// One check of one step, in one round of its loops.
 #[derive(Debug, Clone)]
@@ -68,6 +68,8 @@ pub struct Outcome {
     pub socket_ids: Vec<String>,
     /// The actors' names, by index.
     pub actors: Vec<String>,
+    /// The target's declared deviations this session met, with counts.
+    pub deviations: Vec<DeviationUse>,
 }
 
 impl Outcome {

@@ -47,6 +47,8 @@ pub struct RunOptions {
     pub transcript: TranscriptLimit,
     /// Whether a session goes on after a check failed.
     pub on_deviation: OnDeviation,
+    /// Per protocol, the deviations its target declares (a target profile's dialect).
+    pub dialects: BTreeMap<String, Arc<crate::dialect::Dialect>>,
 }
 
 /// What a session does when a check of the target fails.
@@ -72,6 +74,7 @@ impl Default for RunOptions {
             vars: BTreeMap::new(),
             transcript: TranscriptLimit::Full(MAX_TRANSCRIPT_ENTRIES),
             on_deviation: OnDeviation::GoOn,
+            dialects: BTreeMap::new(),
         }
     }
 }

@@ -25,6 +25,7 @@ use super::plan::{Instruction, ScenarioPlan, TranscriptLimit};
 use super::transcript::{Content, Party, Record, Transcript};
 use super::unmet::Unmet;
 use crate::matcher::Captures;
+use crate::report::model::DeviationUse;
 use crate::report::model::{Direction, Finding};
 use crate::scenario::checks::RUN_VARIABLE_PREFIX;
 use crate::transport::http::Body;
@@ -134,6 +135,8 @@ pub(super) struct ActorState {
     pub(super) awaiting: Vec<AwaitingAck>,
     /// Ack label → the id of the latest emit that asked for it.
     pub(super) labels: Vec<(Arc<str>, u64)>,
+    /// Accepted where a refusal was expected; the dialect's refusal event is awaited.
+    pub(super) refusal_pending: bool,
 }
 
 impl ActorState {
@@ -144,6 +147,7 @@ impl ActorState {
             next_ack_id: 0,
             awaiting: Vec::new(),
             labels: Vec::new(),
+            refusal_pending: false,
         }
     }
 
@@ -248,6 +252,9 @@ pub struct Session {
     pub(super) last_cause: Instant,
     pub(super) socket_ids: Vec<String>,
     budget_deadline: Instant,
+    /// The target's declared deviations, if any, and how often each was used.
+    pub(super) dialect: Option<Arc<crate::dialect::Dialect>>,
+    pub(super) deviation_uses: Vec<u64>,
 }
 
 impl Session {
@@ -277,6 +284,8 @@ impl Session {
             .map(|_| ActorState::new())
             .collect();
         let budget_deadline = now + plan.budget();
+        let dialect = plan.options.dialects.get(&plan.scenario.protocol).cloned();
+        let deviation_uses = vec![0; dialect.as_ref().map_or(0, |d| d.deviations.len())];
         Session {
             transcript: Transcript::new(plan.options.transcript),
             plan,
@@ -299,6 +308,8 @@ impl Session {
             last_cause: now,
             socket_ids: Vec::new(),
             budget_deadline,
+            dialect,
+            deviation_uses,
         }
     }
 
@@ -664,6 +675,18 @@ impl Session {
             self.not_run();
         }
         let actors = self.plan.scenario.actors.iter().map(|a| a.name.clone());
+        let deviations = self
+            .dialect
+            .iter()
+            .flat_map(|d| d.deviations.iter())
+            .zip(&self.deviation_uses)
+            .filter(|(_, count)| **count > 0)
+            .map(|(deviation, count)| DeviationUse {
+                id: deviation.id.clone(),
+                reason: deviation.reason.clone(),
+                count: *count,
+            })
+            .collect();
         Outcome {
             failure: self.failure,
             checks: self.checks,
@@ -674,6 +697,7 @@ impl Session {
             run_id: self.run_id,
             socket_ids: self.socket_ids,
             actors: actors.collect(),
+            deviations,
         }
     }
 

@@ -184,6 +184,7 @@ impl Session {
                 let Some(value) = self.resolved(actor, value) else {
                     return;
                 };
+                let value = self.dialect_send(value);
                 (Outbound::Text(value.to_string()), Content::Json(value))
             }
             (Outgoing::Text(text), _) => {
@@ -217,9 +218,10 @@ impl Session {
             return;
         };
         let args = emit.args.fill(&self.captures);
-        let Some(mut args) = self.resolved(actor, args) else {
+        let Some(args) = self.resolved(actor, args) else {
             return;
         };
+        let mut args = self.dialect_emit(&emit.event, args);
         let mut attachments = Vec::new();
         if emit.binary {
             let mut owned = args.to_vec();

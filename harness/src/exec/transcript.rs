@@ -34,7 +34,7 @@ pub struct Received {
 }
 
 /// How a received message is shown.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Shown {
     /// The text frame as received.
     Frame(Utf8Bytes),

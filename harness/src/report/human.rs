@@ -39,13 +39,56 @@ impl Paint {
 /// The one-line verdict of a scenario, printed as results arrive.
 pub fn line(result: &ScenarioResult, colour: bool) -> String {
     let paint = Paint(colour);
+    let declared = match result.deviations.as_slice() {
+        [] => String::new(),
+        uses => format!(
+            " [declared: {}]",
+            uses.iter()
+                .map(|u| format!("{} ×{}", u.id, u.count))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     format!(
-        "  {}  {:<44} {:<6} {}",
+        "  {}  {:<44} {:<6} {}{declared}",
         paint.verdict(result.verdict),
         result.id,
         result.level,
         paint.dim(&result.title)
     )
+}
+
+/// The target's declared deviations the run met: each with its reason, how many messages and
+/// scenarios it concerned. Empty when none.
+pub fn deviation_lines(report: &RunReport) -> String {
+    let mut totals: Vec<(&str, &str, u64, usize)> = Vec::new();
+    for result in &report.scenarios {
+        for used in &result.deviations {
+            match totals.iter_mut().find(|t| t.0 == used.id) {
+                Some(total) => {
+                    total.2 += used.count;
+                    total.3 += 1;
+                }
+                None => totals.push((&used.id, &used.reason, used.count, 1)),
+            }
+        }
+    }
+    let mut out = String::new();
+    if totals.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "
+declared deviations (accepted as the target profile says, not the document):"
+    );
+    for (id, reason, messages, scenarios) in totals {
+        let _ = writeln!(
+            out,
+            "  {id}: {messages} message(s) in {scenarios} scenario(s) — {reason}"
+        );
+    }
+    out
 }
 
 /// The whole report.
@@ -108,7 +151,8 @@ pub fn root_cause_lines(report: &RunReport) -> String {
 
 /// Every scenario that did not pass, in detail, after their root causes.
 pub fn details(report: &RunReport, colour: bool) -> String {
-    let mut out = root_cause_lines(report);
+    let mut out = deviation_lines(report);
+    out.push_str(&root_cause_lines(report));
     for result in report
         .scenarios
         .iter()
@@ -122,8 +166,12 @@ pub fn details(report: &RunReport, colour: bool) -> String {
 
 /// `N passed, N failed, ...`.
 pub fn summary_line(summary: &Summary, duration_ms: u64) -> String {
+    let declared = match summary.passed_with_deviations {
+        0 => String::new(),
+        n => format!(" ({n} with declared deviations)"),
+    };
     format!(
-        "\n{} passed, {} failed, {} unsupported, {} errors ({} scenarios in {:.1} s)\n",
+        "\n{} passed{declared}, {} failed, {} unsupported, {} errors ({} scenarios in {:.1} s)\n",
         summary.passed,
         summary.failed,
         summary.unsupported,

@@ -27,6 +27,10 @@ const MAX_ACTUAL: usize = 200;
 pub fn render(report: &RunReport) -> String {
     let mut out = String::new();
     head(&mut out, report);
+    let declared = super::human::deviation_lines(report);
+    if !declared.is_empty() {
+        let _ = writeln!(out, "\n```text{declared}```");
+    }
     let causes = root_causes(report);
     if !causes.is_empty() {
         causes_table(&mut out, &causes);

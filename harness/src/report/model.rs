@@ -134,6 +134,18 @@ pub struct Finding {
     pub path: Option<String>,
 }
 
+/// A deviation the target's profile declares, as one scenario met it: accepted, tested past,
+/// and shown (never silently passed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviationUse {
+    /// The deviation's id in the profile.
+    pub id: String,
+    /// Why the target does this, as the profile says.
+    pub reason: String,
+    /// How many messages it concerned.
+    pub count: u64,
+}
+
 /// Direction of a transcript entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -191,6 +203,10 @@ pub struct ScenarioResult {
     /// Problems with individual messages (each also makes the verdict `fail`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
+    /// The target's declared deviations this scenario met (a pass with them is a pass in the
+    /// target's dialect, not in the document's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deviations: Vec<DeviationUse>,
     /// Received messages no step matched (information).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched: Vec<TranscriptEntry>,
@@ -283,6 +299,13 @@ pub struct Summary {
     pub errors: usize,
     /// Failed scenarios of level MUST.
     pub failed_must: usize,
+    /// Passed, but only with deviations the target's profile declares.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub passed_with_deviations: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A whole run.
@@ -309,7 +332,12 @@ impl Summary {
         };
         for result in results {
             match result.verdict {
-                Verdict::Pass => summary.passed += 1,
+                Verdict::Pass => {
+                    summary.passed += 1;
+                    if !result.deviations.is_empty() {
+                        summary.passed_with_deviations += 1;
+                    }
+                }
                 Verdict::Fail => {
                     summary.failed += 1;
                     if result.level == "MUST" {

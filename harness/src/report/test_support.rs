@@ -15,6 +15,7 @@ pub fn result(id: &str, verdict: Verdict, failure: Option<Failure>) -> ScenarioR
         duration_ms: 3,
         failure,
         findings: Vec::new(),
+        deviations: Vec::new(),
         unmatched: Vec::new(),
         checks: Vec::new(),
         transcript: Vec::new(),

@@ -82,6 +82,7 @@ pub fn judge(
         .cloned()
         .collect();
     result.run_id = Some(outcome.run_id);
+    result.deviations = outcome.deviations;
     result.socket_ids = outcome.socket_ids;
     result.findings = outcome
         .findings
@@ -153,6 +154,7 @@ fn empty(scenario: &Scenario, verdict: Verdict, rerun: String) -> ScenarioResult
         duration_ms: 0,
         failure: None,
         findings: Vec::new(),
+        deviations: Vec::new(),
         unmatched: Vec::new(),
         checks: Vec::new(),
         transcript: Vec::new(),

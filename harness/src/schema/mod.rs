@@ -223,7 +223,7 @@ fn violations(validator: &Validator, message: &Value, schema: &str) -> Vec<Schem
 /// One sentence for `error` and the path it names. A `oneOf`/`anyOf` that no branch matched is
 /// described by the branch that came closest (fewest errors; the first of equals), down to the
 /// key that branch trips on, instead of "not valid under any of the schemas listed".
-fn describe(error: &jsonschema::ValidationError<'_>) -> (String, String) {
+pub(crate) fn describe(error: &jsonschema::ValidationError<'_>) -> (String, String) {
     use jsonschema::error::ValidationErrorKind;
     let here = pointer_to_path(error.instance_path().as_str());
     let (keyword, branches) = match error.kind() {

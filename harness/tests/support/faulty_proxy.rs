@@ -207,3 +207,47 @@ pub fn rewrite_socketio(change: fn(char, Option<u64>, &mut serde_json::Value)) -
         })
     })
 }
+
+/// Adds `status: "ok"` to the first argument of every ack the server sends (a real server's
+/// ack wrapper), leaving every other frame as it is.
+pub fn wrap_acks() -> Fault {
+    rewrite_socketio(|kind, _, data| {
+        if kind == '3'
+            && let Some(answer) = data.get_mut(0).and_then(|a| a.as_object_mut())
+        {
+            answer.insert("status".into(), "ok".into());
+        }
+    })
+}
+
+/// Like a real server: acks wrapped, and a refused connection accepted first, then told by an
+/// `error` event and disconnected (instead of `connect_error`).
+pub fn deviating_server() -> Fault {
+    Arc::new(|| {
+        let mut acks = wrap_acks()();
+        Box::new(move |text: String| {
+            if text.starts_with("44") {
+                return vec![
+                    r#"40{"sid":"accepted-anyway"}"#.to_owned(),
+                    r#"42["error","Invalid customer token"]"#.to_owned(),
+                    "41".to_owned(),
+                ];
+            }
+            acks(text)
+        })
+    })
+}
+
+/// [`deviating_server`] with one deep behavioural bug besides: it never sends `job_retrying`
+/// (reached only by scenarios that get past the acks).
+pub fn deviating_server_without_retries() -> Fault {
+    Arc::new(|| {
+        let mut deviating = deviating_server()();
+        Box::new(move |text: String| {
+            if text.starts_with(r#"42["job_retrying""#) {
+                return Vec::new();
+            }
+            deviating(text)
+        })
+    })
+}

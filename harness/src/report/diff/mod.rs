@@ -18,6 +18,9 @@
 //!   `at_ms` and durations are not in the compared text at all.
 //! - **Foreign traffic** (another session's events on a shared broadcast target) is dropped: it
 //!   belongs to the scenario that caused it.
+//! - **Trailing traffic**: what a connection received after its last sent or matched entry, no
+//!   step having asked for it, is dropped: whether it arrives before the session ends is timing
+//!   (a `job_cancelled` that lands a millisecond after the last step on one side only).
 //! - **JSON by value**: two lines with the same text before equal JSON are the same whatever
 //!   their key order or spacing; when they differ, the first JSON path where they part is named.
 //!
@@ -40,7 +43,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::golden::{self, Connection, Volatile};
-use super::model::{ScenarioResult, TranscriptEntry};
+use super::model::{Direction, ScenarioResult, TranscriptEntry};
 pub use json::Change;
 use model::{Divergence, Status};
 
@@ -56,11 +59,18 @@ static UNIX_MS: LazyLock<Regex> =
 /// `result`'s transcript per connection, normalised for comparison; `vars` are the run
 /// variables that side ran with (profile defaults with its overrides).
 pub fn normalise(result: &ScenarioResult, vars: &BTreeMap<String, String>) -> Vec<Connection> {
+    let last = last_asked(&result.transcript);
     let entries: Vec<TranscriptEntry> = result
         .transcript
         .iter()
-        .filter(|e| !e.foreign)
-        .cloned()
+        .enumerate()
+        .filter(|(index, e)| {
+            // HTTP answers are always asked for: only pushed messages can trail.
+            let asked = e.matched || e.direction == Direction::Sent || e.actor == "http";
+            let trailing = !asked && last.get(e.actor.as_str()).is_none_or(|l| index > l);
+            !e.foreign && !trailing
+        })
+        .map(|(_, e)| e.clone())
         .collect();
     let literals: Vec<(String, String)> = vars
         .iter()
@@ -81,6 +91,17 @@ pub fn normalise(result: &ScenarioResult, vars: &BTreeMap<String, String>) -> Ve
         }
     }
     connections
+}
+
+/// Per connection, the index of its last sent or matched entry.
+fn last_asked(transcript: &[TranscriptEntry]) -> BTreeMap<&str, usize> {
+    let mut last = BTreeMap::new();
+    for (index, entry) in transcript.iter().enumerate() {
+        if entry.matched || entry.direction == Direction::Sent {
+            last.insert(entry.actor.as_str(), index);
+        }
+    }
+    last
 }
 
 /// The first divergence of each connection, in the reference's connection order (then the
