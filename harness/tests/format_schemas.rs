@@ -211,7 +211,37 @@ fn the_readme_declares_every_pattern_tag_to_editors() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Profile format: `every_example_profile_passes_the_profile_schema` belongs here (the lead's).
-// The helpers above are format-neutral: `load_schema("schemas/profile.schema.json")`,
-// `yaml_files(..)` and `failures_report(..)` are all it needs.
+// The target profile format.
 // ---------------------------------------------------------------------------------------------
+
+#[test]
+fn every_example_profile_passes_the_profile_schema_and_bad_ones_fail() {
+    let schema = load_schema("schemas/target-profile.schema.json");
+    let examples = yaml_files(&repo_root().join("examples/profiles"));
+    assert!(examples.len() >= 2, "the example profiles are there");
+    let report = failures_report(&schema, &examples);
+    assert!(
+        report.is_empty(),
+        "example profiles fail their schema:{report}"
+    );
+    let bad = [
+        "targets: {}",
+        "targets: {jobber: {url: ftp://x}}",
+        "targets: {jobber: {url: http://x, dialect: [{id: a, reason: r, accept: extra_keys}]}}",
+        "targets: {jobber: {url: http://x}}\nreports: {pdf: out.pdf}",
+    ];
+    for text in bad {
+        let file =
+            std::env::temp_dir().join(format!("wsconform-bad-profile-{}.yaml", std::process::id()));
+        std::fs::write(&file, text).unwrap();
+        assert!(
+            !file_errors(&schema, &file).is_empty(),
+            "the schema accepts {text:?}"
+        );
+        assert!(
+            harness::target_profile::TargetProfile::load(&file).is_err(),
+            "the profile loader accepts {text:?}"
+        );
+        let _ = std::fs::remove_file(&file);
+    }
+}
