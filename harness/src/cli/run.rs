@@ -87,6 +87,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         &args.target.capabilities,
         args.target.time_scale,
         suite_args.suite.as_deref(),
+        args.no_preflight,
     );
     let jobs = args
         .jobs
@@ -245,6 +246,7 @@ fn rerun_command(
     capabilities: &[String],
     time_scale: f64,
     suite: Option<&std::path::Path>,
+    no_preflight: bool,
 ) -> impl Fn(&Scenario) -> String + Send + Sync + use<> {
     let mut common = String::new();
     for target in targets {
@@ -261,6 +263,9 @@ fn rerun_command(
     }
     if let Some(suite) = suite {
         common.push_str(&format!(" --suite {}", suite.display()));
+    }
+    if no_preflight {
+        common.push_str(" --no-preflight");
     }
     move |scenario: &Scenario| format!("wsconform run --scenario {}{common}", scenario.id)
 }
