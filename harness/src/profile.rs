@@ -19,6 +19,16 @@ pub enum TransportKind {
     Socketio,
 }
 
+impl TransportKind {
+    /// The transport's name, for messages (`WebSocket`, `socket.io`).
+    pub fn name(self) -> &'static str {
+        match self {
+            TransportKind::Websocket => "WebSocket",
+            TransportKind::Socketio => "socket.io",
+        }
+    }
+}
+
 /// One protocol's profile.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -111,6 +111,11 @@ pub struct RunArgs {
     /// Write this run's failures as a baseline, for people to give each one its reason.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Skip the checks before the run: each external target reachable and serving its transport
+    /// at its path, and every target accepting the run variables, e.g. tokens (the scenarios of
+    /// `fixtures/<protocol>/preflight/`). By default a problem there is one line and exit 3.
+    #[arg(long)]
+    pub no_preflight: bool,
 }
 
 /// `wsconform serve`. Besides these, one option per setting each reference protocol declares,

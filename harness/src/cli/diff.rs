@@ -153,7 +153,7 @@ fn select(args: &SuiteArgs) -> anyhow::Result<Result<Selection, Exit>> {
         for error in &errors {
             eprintln!("{error}");
         }
-        eprintln!("wsconform: {} scenario file(s) have errors", errors.len());
+        eprintln!("wsconform: {} error(s) in scenario files", errors.len());
         return Ok(Err(Exit::ScenarioFiles));
     }
     if scenarios.is_empty() {

@@ -11,7 +11,7 @@ use harness::report::model::{RunReport, ScenarioResult, Summary, Verdict};
 use std::sync::Arc;
 
 use harness::embedded::EmbeddedFactory;
-use harness::runner::preflight::{Unreachable, unreachable_targets};
+use harness::runner::preflight::{self, Problem, ProblemKind};
 use harness::runner::suite::{SuitePlan, TargetSource, run_all};
 use harness::runner::{OnDeviation, RunOptions, Target, TargetFactory};
 use harness::scenario::model::Scenario;
@@ -48,7 +48,7 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<Exit> {
             eprintln!("{error}");
         }
         eprintln!(
-            "wsconform: {} scenario file(s) have errors; nothing was run",
+            "wsconform: {} error(s) in scenario files; nothing was run",
             errors.len()
         );
         return Ok(Exit::ScenarioFiles);
@@ -101,6 +101,7 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<Exit> {
             time_scale: args.target.time_scale,
         },
         suite_args.suite.as_deref(),
+        args.no_preflight,
     );
     let jobs = args
         .jobs
@@ -121,17 +122,18 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<Exit> {
         target_names.join(", ")
     );
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let external_urls: Vec<(String, String)> = external
-        .iter()
-        .map(|(protocol, target)| (protocol.clone(), target.url.clone()))
-        .collect();
-    let unreachable = runtime.block_on(unreachable_targets(&external_urls));
-    if !unreachable.is_empty() {
-        for Unreachable { target, reason } in &unreachable {
-            println!("wsconform: {target}: {reason}");
+    if !args.no_preflight {
+        let fixtures = suite_dir::root(&suite_args).join("fixtures");
+        let checks = preflight::Checks {
+            fixtures: &fixtures,
+            suites: &plan.suites,
+            targets: &plan.targets,
+            options: &plan.options,
+            limits: preflight::Limits::default(),
+        };
+        if let Some(exit) = preflight_exit(&runtime.block_on(preflight::check(checks))) {
+            return Ok(exit);
         }
-        println!("nothing was run");
-        return Ok(Exit::Unreachable);
     }
     let results = runtime.block_on(run_all(plan, |result| {
         println!("{}", human::line(result, colour));
@@ -171,6 +173,25 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<Exit> {
         .filter(|r| !changes.known.contains(&r.id))
         .collect();
     Ok(exit_code(&unknown, args.strict))
+}
+
+/// Prints the problems found before the run, one line each; the exit code if there are any.
+fn preflight_exit(problems: &[Problem]) -> Option<Exit> {
+    if problems.is_empty() {
+        return None;
+    }
+    for problem in problems {
+        println!("wsconform: {problem}");
+    }
+    println!("nothing was run");
+    let file = problems
+        .iter()
+        .any(|p| p.kind == ProblemKind::PreflightFile);
+    Some(if file {
+        Exit::ScenarioFiles
+    } else {
+        Exit::Unreachable
+    })
 }
 
 fn read_baseline(path: &std::path::Path) -> anyhow::Result<Baseline> {
@@ -245,6 +266,7 @@ struct RerunFlags<'a> {
 fn rerun_command(
     flags: &RerunFlags<'_>,
     suite: Option<&std::path::Path>,
+    no_preflight: bool,
 ) -> impl Fn(&Scenario) -> String + Send + Sync + use<> {
     let RerunFlags {
         profile,
@@ -271,6 +293,9 @@ fn rerun_command(
     }
     if let Some(suite) = suite {
         common.push_str(&format!(" --suite {}", suite.display()));
+    }
+    if no_preflight {
+        common.push_str(" --no-preflight");
     }
     move |scenario: &Scenario| format!("wsconform run --scenario {}{common}", scenario.id)
 }

@@ -25,54 +25,87 @@ pub const BUILTINS: [&str; 1] = ["run_id"];
 /// References starting with this name run variables: `${var_token_a}` is the run's `token_a`.
 pub const RUN_VARIABLE_PREFIX: &str = "var_";
 
-/// Runs every check; the first failure is returned.
-pub fn check(scenario: &Scenario) -> Result<(), ScenarioError> {
+/// Runs every check; every failure is returned, in step order. Names in `maybe_captured` count
+/// as captured from the start (what steps that did not parse may capture).
+pub fn check(scenario: &Scenario, maybe_captured: &BTreeSet<String>) -> Vec<ScenarioError> {
+    let mut errors = Vec::new();
     let prefix = format!("{}.", scenario.protocol);
     if !scenario.id.starts_with(&prefix) || scenario.id.len() == prefix.len() {
-        return Err(ScenarioError::new(
+        errors.push(ScenarioError::new(
             scenario.location.clone(),
             format!("the id \"{}\" must start with \"{prefix}\"", scenario.id),
         ));
     }
     let mut defined: BTreeSet<String> = BUILTINS.iter().map(|s| (*s).to_owned()).collect();
+    defined.extend(maybe_captured.iter().cloned());
     let mut labels: BTreeSet<&str> = BTreeSet::new();
-    check_steps(scenario, &scenario.steps, &mut defined, &mut labels)
+    check_steps(
+        scenario,
+        &scenario.steps,
+        &mut defined,
+        &mut labels,
+        &mut errors,
+    );
+    errors
 }
 
 /// Checks `steps` in order (the steps of a `repeat` in place: what a round captures is defined
-/// for the rest of the round and after it).
+/// for the rest of the round and after it). A name used before any capture is reported once,
+/// at its first use.
 fn check_steps<'s>(
     scenario: &'s Scenario,
     steps: &'s [Step],
     defined: &mut BTreeSet<String>,
     labels: &mut BTreeSet<&'s str>,
-) -> Result<(), ScenarioError> {
+    errors: &mut Vec<ScenarioError>,
+) {
     for step in steps {
         if let Action::Repeat { steps, .. } = &step.action {
-            check_steps(scenario, steps, defined, labels)?;
+            check_steps(scenario, steps, defined, labels, errors);
             continue;
         }
         for actor in step_actors(&step.action) {
-            check_actor(scenario, step, actor)?;
+            errors.extend(check_actor(scenario, step, actor).err());
         }
-        check_ack_label(step, labels)?;
+        errors.extend(check_ack_label(step, labels).err());
         let mut used = Vec::new();
         let mut captured = Vec::new();
         uses(scenario, &step.action, &mut used, &mut captured);
-        if let Some(name) = used
-            .iter()
-            .find(|n| !defined.contains(n.as_str()) && !n.starts_with(RUN_VARIABLE_PREFIX))
-        {
-            let hint = did_you_mean(name, defined.iter().map(String::as_str));
-            return Err(ScenarioError::new(
-                step.location.clone(),
-                format!("${{{name}}} is used before any step captures \"{name}\""),
-            )
-            .with_hint(hint));
+        for name in used {
+            if defined.contains(&name) || name.starts_with(RUN_VARIABLE_PREFIX) {
+                continue;
+            }
+            let hint = did_you_mean(&name, defined.iter().map(String::as_str));
+            errors.push(
+                ScenarioError::new(
+                    step.location.clone(),
+                    format!("${{{name}}} is used before any step captures \"{name}\""),
+                )
+                .with_hint(hint),
+            );
+            defined.insert(name);
         }
         defined.extend(captured);
     }
-    Ok(())
+}
+
+/// The `${names}` a step uses, in file order (a `connect`: its actors' `query` and `auth`).
+pub fn step_references(scenario: &Scenario, action: &Action) -> Vec<String> {
+    let (mut used, mut captured) = (Vec::new(), Vec::new());
+    uses(scenario, action, &mut used, &mut captured);
+    used
+}
+
+/// The `${names}` an actor's connection uses (`query`, `auth`), in order.
+pub fn actor_references(actor: &super::model::Actor) -> Vec<String> {
+    let mut used: Vec<String> = Vec::new();
+    for value in actor.query.values() {
+        used.extend(references(value).map(str::to_owned));
+    }
+    if let Some(auth) = &actor.auth {
+        value_refs(auth, &mut used);
+    }
+    used
 }
 
 /// An `expect … ack: label` names the label of an earlier emit.
@@ -133,10 +166,7 @@ fn uses(scenario: &Scenario, action: &Action, used: &mut Vec<String>, captured: 
     match action {
         Action::Connect { actors, .. } => {
             for a in scenario.actors.iter().filter(|a| actors.contains(&a.name)) {
-                a.query.values().for_each(|v| text(v, used));
-                if let Some(auth) = &a.auth {
-                    value_refs(auth, used);
-                }
+                used.extend(actor_references(a));
             }
         }
         Action::Send {

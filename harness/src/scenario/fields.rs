@@ -59,21 +59,33 @@ impl<'a> MapView<'a> {
         })
     }
 
-    /// Every key must be one of `allowed`; `what` names the map in the error.
+    /// Every key must be one of `allowed`; `what` names the map in the error (the first
+    /// unknown key).
     pub fn check_keys(&self, allowed: &[&str], what: &str) -> Result<(), ScenarioError> {
+        match self.unknown_keys(allowed, what).into_iter().next() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
+    /// An error for every key that is not one of `allowed`, in file order.
+    pub fn unknown_keys(&self, allowed: &[&str], what: &str) -> Vec<ScenarioError> {
+        let mut errors = Vec::new();
         for (key, _) in self.entries {
             let name = key.scalar().unwrap_or_default();
             if !allowed.contains(&name) {
                 let hint = did_you_mean(name, allowed.iter().copied());
-                return Err(error(
-                    key,
-                    self.file,
-                    format!("unknown field \"{name}\" in {what}"),
-                )
-                .with_hint(hint));
+                errors.push(
+                    error(
+                        key,
+                        self.file,
+                        format!("unknown field \"{name}\" in {what}"),
+                    )
+                    .with_hint(hint),
+                );
             }
         }
-        Ok(())
+        errors
     }
 }
 

@@ -27,25 +27,53 @@ pub use steps::{ACTIONS, METHODS};
 use crate::matcher::Pattern;
 use model::{Location, Scenario};
 
-/// Parses and checks one scenario file's text; `file` is used in locations only.
+/// Parses and checks one scenario file's text; `file` is used in locations only. The first
+/// error ([`parse_str_all`] gives them all).
 pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
-    let root = yaml::load(text, file)?;
-    let scenario = parse::scenario(&root, file)?;
-    checks::check(&scenario)?;
-    Ok(scenario)
+    parse_str_all(text, file).map_err(first)
 }
 
-/// Reads and parses one scenario file.
+/// Parses and checks one scenario file's text: the scenario, or every error found (never
+/// empty). A YAML syntax error stops at itself; after it, every unknown top-level key, every
+/// broken step and every failed static check is its own error.
+pub fn parse_str_all(text: &str, file: &Path) -> Result<Scenario, Vec<ScenarioError>> {
+    let root = yaml::load(text, file).map_err(|e| vec![e])?;
+    let parsed = parse::scenario(&root, file);
+    let mut errors = parsed.errors;
+    if let Some(scenario) = &parsed.scenario {
+        errors.extend(checks::check(scenario, &parsed.maybe_captured));
+    }
+    match parsed.scenario {
+        Some(scenario) if errors.is_empty() => Ok(scenario),
+        _ => Err(errors),
+    }
+}
+
+/// Reads and parses one scenario file (the first error).
 pub fn parse_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    parse_file_all(path).map_err(first)
+}
+
+/// Reads and parses one scenario file: the scenario, or every error found (never empty).
+pub fn parse_file_all(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         let at = Location {
             file: path.to_path_buf(),
             line: 1,
             column: 1,
         };
-        ScenarioError::new(at, format!("cannot read the file: {e}"))
+        vec![ScenarioError::new(at, format!("cannot read the file: {e}"))]
     })?;
-    parse_str(&text, path)
+    parse_str_all(&text, path)
+}
+
+/// The first of a non-empty list of errors.
+fn first(mut errors: Vec<ScenarioError>) -> ScenarioError {
+    if errors.is_empty() {
+        // `parse_str_all` never fails without an error; say so rather than panic.
+        return ScenarioError::new(Location::default(), "the scenario did not parse");
+    }
+    errors.swap_remove(0)
 }
 
 /// Parses a pattern written alone as a YAML document (for tests and tools).
@@ -53,8 +81,8 @@ pub fn parse_pattern_str(text: &str, file: &Path) -> Result<Pattern, ScenarioErr
     patterns::to_pattern(&yaml::load(text, file)?, file)
 }
 
-/// All `*.yaml` / `*.yml` under `dir` recursively, sorted by path; every file parsed, errors
-/// collected (an unreadable directory is an error too).
+/// All `*.yaml` / `*.yml` under `dir` recursively, sorted by path; every file parsed, every
+/// error of every file collected (an unreadable directory is an error too).
 pub fn load_dir(dir: &Path) -> (Vec<Scenario>, Vec<ScenarioError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -62,9 +90,9 @@ pub fn load_dir(dir: &Path) -> (Vec<Scenario>, Vec<ScenarioError>) {
     files.sort();
     let mut scenarios = Vec::new();
     for file in files {
-        match parse_file(&file) {
+        match parse_file_all(&file) {
             Ok(s) => scenarios.push(s),
-            Err(e) => errors.push(e),
+            Err(e) => errors.extend(e),
         }
     }
     (scenarios, errors)
@@ -121,3 +149,5 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_several;

@@ -2,9 +2,11 @@
 //!
 //! Reads the top-level map (unknown keys are errors with a hint; required keys missing are
 //! errors at the map), the actors, and hands each step to [`super::steps`]. The static checks
-//! over the whole scenario are in [`super::checks`]. Stops at the first error.
+//! over the whole scenario are in [`super::checks`]. Collects what it can: every unknown
+//! top-level key and every broken step is its own error; the metadata and the actors stop at
+//! their first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -23,10 +25,48 @@ const TOP_KEYS: [&str; 11] = [
 /// The default wait of expectations.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// The scenario in a root node (static checks not included).
-pub fn scenario(root: &Node, file: &Path) -> Result<Scenario, ScenarioError> {
-    let map = MapView::new(root, file, "a scenario")?;
-    map.check_keys(&TOP_KEYS, "a scenario")?;
+/// What parsing one file gave: the scenario if its metadata and actors parsed (with the steps
+/// that parsed), and every error found on the way.
+pub struct Parsed {
+    /// The scenario, unless its metadata or actors are wrong.
+    pub scenario: Option<Scenario>,
+    /// Every error, in the order found.
+    pub errors: Vec<ScenarioError>,
+    /// Names a step that did not parse may capture (the text of its tagged scalars): the
+    /// reference checks count them as captured, so one broken step does not make its
+    /// captures' later uses errors too.
+    pub maybe_captured: BTreeSet<String>,
+}
+
+/// The scenario in a root node (static checks not included). Unknown top-level keys and each
+/// broken step are separate errors; a wrong field of the metadata or an actor stops at the
+/// first error of its part.
+pub fn scenario(root: &Node, file: &Path) -> Parsed {
+    let mut parsed = Parsed {
+        scenario: None,
+        errors: Vec::new(),
+        maybe_captured: BTreeSet::new(),
+    };
+    let map = match MapView::new(root, file, "a scenario") {
+        Ok(map) => map,
+        Err(error) => {
+            parsed.errors.push(error);
+            return parsed;
+        }
+    };
+    parsed
+        .errors
+        .extend(map.unknown_keys(&TOP_KEYS, "a scenario"));
+    let head = metadata(&map, file).map_err(|error| parsed.errors.push(error));
+    let steps = steps(&map, file, &mut parsed);
+    if let (Ok(head), Some(steps)) = (head, steps) {
+        parsed.scenario = Some(Scenario { steps, ..head });
+    }
+    parsed
+}
+
+/// Everything but the steps (left empty).
+fn metadata(map: &MapView<'_>, file: &Path) -> Result<Scenario, ScenarioError> {
     let id_node = map.require("id")?;
     let required = |key: &str| map.require(key).and_then(|n| text(n, file, key));
     let id = required("id")?;
@@ -35,7 +75,6 @@ pub fn scenario(root: &Node, file: &Path) -> Result<Scenario, ScenarioError> {
     let clause = required("clause")?;
     let level = level(map.require("level")?, file)?;
     let actors = actors(map.require("actors")?, file)?;
-    let steps_node = map.require("steps")?;
     let list = |key: &str| {
         map.get(key)
             .map(|n| string_list(n, file, key))
@@ -47,16 +86,6 @@ pub fn scenario(root: &Node, file: &Path) -> Result<Scenario, ScenarioError> {
         Some(node) => duration(node, file, "timeout")?,
         None => DEFAULT_TIMEOUT,
     };
-    let Some(items) = steps_node.seq().filter(|_| steps_node.tag.is_none()) else {
-        return Err(error(steps_node, file, "\"steps\" must be a list of steps"));
-    };
-    if items.is_empty() {
-        return Err(error(steps_node, file, "\"steps\" is empty"));
-    }
-    let steps = items
-        .iter()
-        .map(|item| step(item, file))
-        .collect::<Result<_, _>>()?;
     Ok(Scenario {
         id,
         title,
@@ -68,13 +97,58 @@ pub fn scenario(root: &Node, file: &Path) -> Result<Scenario, ScenarioError> {
         notes,
         timeout,
         actors,
-        steps,
+        steps: Vec::new(),
         location: map
             .entries
             .iter()
             .find(|(k, _)| k.scalar() == Some("id"))
             .map_or_else(|| id_node.location(file), |(k, _)| k.location(file)),
     })
+}
+
+/// The steps that parse; each one that does not is an error in `parsed` (`None`: no list).
+fn steps(map: &MapView<'_>, file: &Path, parsed: &mut Parsed) -> Option<Vec<super::model::Step>> {
+    let steps_node = match map.require("steps") {
+        Ok(node) => node,
+        Err(error) => {
+            parsed.errors.push(error);
+            return None;
+        }
+    };
+    let Some(items) = steps_node.seq().filter(|_| steps_node.tag.is_none()) else {
+        let message = "\"steps\" must be a list of steps";
+        parsed.errors.push(error(steps_node, file, message));
+        return None;
+    };
+    if items.is_empty() {
+        parsed
+            .errors
+            .push(error(steps_node, file, "\"steps\" is empty"));
+        return None;
+    }
+    let mut steps = Vec::with_capacity(items.len());
+    for item in items {
+        match step(item, file) {
+            Ok(step) => steps.push(step),
+            Err(error) => {
+                parsed.errors.push(error);
+                tagged_words(item, &mut parsed.maybe_captured);
+            }
+        }
+    }
+    Some(steps)
+}
+
+/// Every word of every tagged scalar under `node` (`!uuid job` gives `job`).
+fn tagged_words(node: &Node, out: &mut BTreeSet<String>) {
+    match &node.content {
+        Content::Scalar { text, .. } if node.tag.is_some() => {
+            out.extend(text.split_whitespace().map(str::to_owned));
+        }
+        Content::Scalar { .. } => {}
+        Content::Seq(items) => items.iter().for_each(|n| tagged_words(n, out)),
+        Content::Map(entries) => entries.iter().for_each(|(_, v)| tagged_words(v, out)),
+    }
 }
 
 fn level(node: &Node, file: &Path) -> Result<Level, ScenarioError> {

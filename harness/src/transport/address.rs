@@ -2,14 +2,19 @@
 
 use url::Url;
 
-/// The WebSocket URL of `path` on the target named by `base` (`http://h:p`, `ws://h:p`, with or
-/// without a path of its own), with `query` added.
+/// The WebSocket URL on the target named by `base` (`http://h:p`, `ws://h:p`), with `query`
+/// added: at `base`'s own path when it names one (`ws://h:p/custom`), else at `path` (the
+/// profile's), as for socket.io ([`socketio_endpoint`]).
 pub fn ws_url(
     base: &str,
     path: &str,
     query: &[(String, String)],
 ) -> Result<String, url::ParseError> {
     let mut url = Url::parse(base)?;
+    let path = match url.path() {
+        "" | "/" => path.to_owned(),
+        own => own.to_owned(),
+    };
     let scheme = match url.scheme() {
         "https" | "wss" => "wss",
         _ => "ws",
@@ -20,7 +25,7 @@ pub fn ws_url(
         None => url.host_str().unwrap_or("localhost").to_owned(),
     };
     url = Url::parse(&format!("{scheme}://{authority}"))?;
-    url.set_path(path);
+    url.set_path(&path);
     if !query.is_empty() {
         url.query_pairs_mut().extend_pairs(query);
     }
@@ -87,6 +92,11 @@ mod tests {
         assert_eq!(
             ws_url("https://example.test", "/", &[]).unwrap(),
             "wss://example.test/"
+        );
+        assert_eq!(
+            ws_url("http://127.0.0.1:3003/custom/", "/ws", &[]).unwrap(),
+            "ws://127.0.0.1:3003/custom/",
+            "a path of the target's own replaces the profile's"
         );
     }
 

@@ -9,6 +9,7 @@
 pub mod address;
 pub mod http;
 pub mod message;
+pub mod probe;
 pub mod socketio;
 pub mod ws;
 

@@ -42,17 +42,35 @@ pub fn serve() -> Served {
 
 /// A `wsconform serve` child with `extra` options.
 pub fn serve_with(extra: &[&str]) -> Served {
+    let mut args = vec!["--ark-port", "0", "--ark-heartbeat-interval", "250ms"];
+    args.extend(["--jobber-port", "0", "--jobber-token", "tok-a"]);
+    args.extend(["--jobber-token", "tok-b"]);
+    args.extend(extra);
+    let (child, urls) = serve_listening(&args, &["ark", "jobber"]);
+    let [url, jobber] = <[String; 2]>::try_from(urls).unwrap();
+    Served { child, url, jobber }
+}
+
+/// `wsconform serve --only jobber` accepting exactly `tokens` (`url`, ark's, is empty).
+pub fn serve_jobber(tokens: &[&str]) -> Served {
+    let mut args = vec!["--only", "jobber", "--jobber-port", "0"];
+    for token in tokens {
+        args.extend(["--jobber-token", token]);
+    }
+    let (child, mut urls) = serve_listening(&args, &["jobber"]);
+    Served {
+        child,
+        url: String::new(),
+        jobber: urls.remove(0),
+    }
+}
+
+/// A `wsconform serve` child with `args`, and the URLs of its `listening <protocol> <url>`
+/// lines, which come in the order of `protocols`.
+fn serve_listening(args: &[&str], protocols: &[&str]) -> (Child, Vec<String>) {
     let mut child = wsconform()
-        .args([
-            "serve",
-            "--ark-port",
-            "0",
-            "--ark-heartbeat-interval",
-            "250ms",
-        ])
-        .args(["--jobber-port", "0", "--jobber-token", "tok-a"])
-        .args(["--jobber-token", "tok-b"])
-        .args(extra)
+        .arg("serve")
+        .args(args)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -74,8 +92,8 @@ pub fn serve_with(extra: &[&str]) -> Served {
         assert!(url.starts_with("http://127.0.0.1:"), "{url}");
         url
     };
-    let (url, jobber) = (url("ark"), url("jobber"));
-    Served { child, url, jobber }
+    let urls = protocols.iter().map(|p| url(p)).collect();
+    (child, urls)
 }
 
 /// A finished run of the binary.

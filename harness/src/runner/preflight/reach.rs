@@ -1,15 +1,14 @@
-//! Checks before a run, said once: that each external target accepts a TCP connection at all.
+//! The first check before a run: that each external target accepts a TCP connection at all.
 //! An unreachable target is one line with a hint, instead of one error verdict per scenario.
 //!
-//! Knows no protocol: a target is a URL. Does not check paths, handshakes or credentials (the
-//! scenarios do). Bounded: each check gives up after its timeout.
+//! Knows no protocol: a target is a URL. Does not check paths, handshakes or credentials
+//! ([`super::path`] and [`super::variables`] do). Bounded: each check gives up after its timeout.
 
 use std::time::Duration;
 
 use tokio::net::TcpStream;
 
-/// How long one target may take to accept a TCP connection.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+use super::CONNECT_TIMEOUT;
 
 /// A target that could not be reached, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +23,7 @@ pub struct Unreachable {
 pub async fn unreachable_targets(targets: &[(String, String)]) -> Vec<Unreachable> {
     let mut found = Vec::new();
     for (protocol, url) in targets {
-        if let Err(reason) = reach(url).await {
+        if let Err(reason) = reach(url, CONNECT_TIMEOUT).await {
             found.push(Unreachable {
                 target: format!("{protocol}={url}"),
                 reason,
@@ -34,7 +33,8 @@ pub async fn unreachable_targets(targets: &[(String, String)]) -> Vec<Unreachabl
     found
 }
 
-async fn reach(url: &str) -> Result<(), String> {
+/// `Ok` when `url`'s host accepts a TCP connection within `timeout`; else why not, with a hint.
+pub async fn reach(url: &str, timeout: Duration) -> Result<(), String> {
     let parsed = url::Url::parse(url).map_err(|e| format!("{url} is not a URL: {e}"))?;
     let host = parsed
         .host_str()
@@ -42,14 +42,14 @@ async fn reach(url: &str) -> Result<(), String> {
     let port = parsed
         .port_or_known_default()
         .ok_or_else(|| format!("{url} names no port"))?;
-    match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((host, port))).await {
+    match tokio::time::timeout(timeout, TcpStream::connect((host, port))).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(format!(
             "cannot connect to {host}:{port} ({e}): is the server running, and is the URL right?"
         )),
         Err(_) => Err(format!(
             "{host}:{port} did not accept a connection within {} s: is a firewall in the way?",
-            CONNECT_TIMEOUT.as_secs()
+            timeout.as_secs_f64()
         )),
     }
 }
