@@ -5,11 +5,13 @@
 //! reference server's message types. Layers, each using only those below it:
 //! [`scenario`], [`matcher`], [`schema`], [`profile`], [`binary`] (the specification as data) →
 //! [`transport`] (sockets) → [`exec`] (the sans-IO scenario machine) → [`drive`] (its async
-//! driver) → [`runner`] (conformance runs) and [`load`] (load runs) → [`report`] (renderers). [`embedded`] (cargo feature
+//! driver) → [`runner`] (conformance runs) and [`load`] (load runs) → [`report`] (renderers) and [`coverage`] (what of each document a run
+//! exercised). [`embedded`] (cargo feature
 //! `embedded`, on by default) is the only module that names the reference crate: it offers the
 //! reference server as a [`runner::TargetFactory`].
 
 pub mod binary;
+pub mod coverage;
 pub mod drive;
 #[cfg(feature = "embedded")]
 pub mod embedded;

@@ -30,6 +30,9 @@ pub enum Command {
     Load(LoadArgs),
     /// Work with reports (merge the JSON reports of a load run's shards).
     Report(ReportArgs),
+    /// Run the suite (like `run`) and show, per protocol, which message types, fields, enum
+    /// values, error codes, options and endpoints of its document it exercised, and which never.
+    Coverage(super::coverage::CoverageArgs),
 }
 
 /// Where the suite is.

@@ -4,6 +4,7 @@
 //! target, 4 conformance failures, 5 a performance gate missed.
 
 mod args;
+mod coverage;
 mod list;
 mod load;
 mod load_mix;
@@ -67,6 +68,7 @@ pub fn main() -> ExitCode {
         args::Command::List(list) => list::list(list),
         args::Command::Load(load) => load::load(load),
         args::Command::Report(report) => report::report(report),
+        args::Command::Coverage(args) => coverage::coverage(args),
     };
     match outcome {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -17,7 +17,7 @@ use harness::runner::{RunOptions, Target, TargetFactory};
 use harness::scenario::model::Scenario;
 
 use super::Exit;
-use super::args::RunArgs;
+use super::args::{RunArgs, SuiteArgs, TargetArgs};
 use super::options::{
     check_time_scale, parse_reports, parse_targets, parse_vars, write_report, write_text,
 };
@@ -25,106 +25,16 @@ use super::suite_dir;
 
 /// Runs the selected scenarios and writes the reports.
 pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
-    check_time_scale(args.target.time_scale)?;
     let reports = parse_reports(&args.reports)?;
-    let external = parse_targets(&args.target.targets, &args.target.capabilities)?;
-    let mut suite_args = args.suite;
-    if suite_args.protocols.is_empty() {
-        suite_args.protocols = external.keys().cloned().collect();
-    }
-    let (scenarios, errors) = suite_dir::scenarios(&suite_args);
-    if !errors.is_empty() {
-        for error in &errors {
-            eprintln!("{error}");
-        }
-        eprintln!(
-            "wsconform: {} scenario file(s) have errors; nothing was run",
-            errors.len()
-        );
-        return Ok(Exit::ScenarioFiles);
-    }
-    if scenarios.is_empty() {
-        bail!("no scenario matches the selection");
-    }
-    let suites = match suite_dir::protocols(&suite_args, &scenarios) {
-        Ok(suites) => suites,
-        Err(error) => {
-            eprintln!("wsconform: {error:#}");
-            return Ok(Exit::ScenarioFiles);
-        }
-    };
-    let embedded: Arc<dyn TargetFactory> = Arc::new(EmbeddedFactory);
-    let targets: HashMap<String, TargetSource> = suites
-        .keys()
-        .map(|protocol| {
-            let source = external.get(protocol).cloned().map_or_else(
-                || TargetSource::Fresh(Arc::clone(&embedded)),
-                TargetSource::External,
-            );
-            (protocol.clone(), source)
-        })
-        .collect();
-    let target_names: Vec<String> = targets
-        .iter()
-        .map(|(p, t)| match t {
-            TargetSource::External(target) => format!("{p}={}", target.url),
-            TargetSource::Fresh(factory) => format!("{p}={}", factory.name()),
-        })
-        .collect();
-    let options = RunOptions {
-        time_scale: args.target.time_scale,
-        vars: parse_vars(&args.target.vars)?,
-        ..RunOptions::default()
-    };
-    let rerun = rerun_command(
-        &args.target.targets,
-        &args.target.vars,
-        &args.target.capabilities,
-        args.target.time_scale,
-        suite_args.suite.as_deref(),
-    );
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| default_jobs(&suites, &external));
-    let plan = SuitePlan {
-        scenarios,
-        suites,
-        targets,
-        jobs,
-        options: Arc::new(options),
-        rerun: Arc::new(rerun),
-    };
     let colour = std::io::stdout().is_terminal();
-    let started = Instant::now();
-    println!(
-        "wsconform {} against {}",
-        env!("CARGO_PKG_VERSION"),
-        target_names.join(", ")
-    );
-    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let external_urls: Vec<(String, String)> = external
-        .iter()
-        .map(|(protocol, target)| (protocol.clone(), target.url.clone()))
-        .collect();
-    let unreachable = runtime.block_on(unreachable_targets(&external_urls));
-    if !unreachable.is_empty() {
-        for Unreachable { target, reason } in &unreachable {
-            println!("wsconform: {target}: {reason}");
-        }
-        println!("nothing was run");
-        return Ok(Exit::Unreachable);
-    }
-    let results = runtime.block_on(run_all(plan, |result| {
-        println!("{}", human::line(result, colour));
-        let _ = std::io::stdout().flush();
-    }));
-    let report = RunReport {
-        tool: format!("wsconform {}", env!("CARGO_PKG_VERSION")),
-        targets: target_names,
-        summary: Summary::of(&results),
-        scenarios: results,
-        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    let ran = match execute(args.suite, &args.target, args.jobs, Echo::Lines)? {
+        Executed::Ran(ran) => ran,
+        Executed::Stopped(exit) => return Ok(exit),
     };
+    if let Some(error) = &ran.coverage_error {
+        eprintln!("wsconform: no coverage in the report: {error}");
+    }
+    let report = ran.report;
     print!("{}", human::details(&report, colour));
     print!(
         "{}",
@@ -152,6 +62,149 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         .filter(|r| !changes.known.contains(&r.id))
         .collect();
     Ok(exit_code(&unknown, args.strict))
+}
+
+/// What `execute` prints while the suite runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Echo {
+    /// One line per scenario as its result comes in.
+    Lines,
+    /// Nothing.
+    Quiet,
+}
+
+/// A suite run: its report (with coverage, unless it could not be measured: then why).
+pub(super) struct Ran {
+    /// The report.
+    pub report: RunReport,
+    /// Why the report has no coverage.
+    pub coverage_error: Option<String>,
+}
+
+/// What `execute` came to.
+pub(super) enum Executed {
+    /// The suite ran.
+    Ran(Ran),
+    /// Nothing was run, for this reason.
+    Stopped(Exit),
+}
+
+/// Selects and runs the suite against the targets (the embedded server for the protocols
+/// without one) and measures its coverage; shared by `run` and `coverage`.
+pub(super) fn execute(
+    mut suite_args: SuiteArgs,
+    target: &TargetArgs,
+    jobs: Option<usize>,
+    echo: Echo,
+) -> anyhow::Result<Executed> {
+    check_time_scale(target.time_scale)?;
+    let external = parse_targets(&target.targets, &target.capabilities)?;
+    if suite_args.protocols.is_empty() {
+        suite_args.protocols = external.keys().cloned().collect();
+    }
+    let (scenarios, errors) = suite_dir::scenarios(&suite_args);
+    if !errors.is_empty() {
+        for error in &errors {
+            eprintln!("{error}");
+        }
+        eprintln!(
+            "wsconform: {} scenario file(s) have errors; nothing was run",
+            errors.len()
+        );
+        return Ok(Executed::Stopped(Exit::ScenarioFiles));
+    }
+    if scenarios.is_empty() {
+        bail!("no scenario matches the selection");
+    }
+    let suites = match suite_dir::protocols(&suite_args, &scenarios) {
+        Ok(suites) => suites,
+        Err(error) => {
+            eprintln!("wsconform: {error:#}");
+            return Ok(Executed::Stopped(Exit::ScenarioFiles));
+        }
+    };
+    let embedded: Arc<dyn TargetFactory> = Arc::new(EmbeddedFactory);
+    let targets: HashMap<String, TargetSource> = suites
+        .keys()
+        .map(|protocol| {
+            let source = external.get(protocol).cloned().map_or_else(
+                || TargetSource::Fresh(Arc::clone(&embedded)),
+                TargetSource::External,
+            );
+            (protocol.clone(), source)
+        })
+        .collect();
+    let target_names: Vec<String> = targets
+        .iter()
+        .map(|(p, t)| match t {
+            TargetSource::External(target) => format!("{p}={}", target.url),
+            TargetSource::Fresh(factory) => format!("{p}={}", factory.name()),
+        })
+        .collect();
+    let options = RunOptions {
+        time_scale: target.time_scale,
+        vars: parse_vars(&target.vars)?,
+        ..RunOptions::default()
+    };
+    let rerun = rerun_command(
+        &target.targets,
+        &target.vars,
+        &target.capabilities,
+        target.time_scale,
+        suite_args.suite.as_deref(),
+    );
+    let jobs = jobs.unwrap_or_else(|| default_jobs(&suites, &external));
+    let plan = SuitePlan {
+        scenarios,
+        suites: suites.clone(),
+        targets,
+        jobs,
+        options: Arc::new(options),
+        rerun: Arc::new(rerun),
+    };
+    let colour = std::io::stdout().is_terminal();
+    let started = Instant::now();
+    println!(
+        "wsconform {} against {}",
+        env!("CARGO_PKG_VERSION"),
+        target_names.join(", ")
+    );
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let external_urls: Vec<(String, String)> = external
+        .iter()
+        .map(|(protocol, target)| (protocol.clone(), target.url.clone()))
+        .collect();
+    let unreachable = runtime.block_on(unreachable_targets(&external_urls));
+    if !unreachable.is_empty() {
+        for Unreachable { target, reason } in &unreachable {
+            println!("wsconform: {target}: {reason}");
+        }
+        println!("nothing was run");
+        return Ok(Executed::Stopped(Exit::Unreachable));
+    }
+    let results = runtime.block_on(run_all(plan, |result| {
+        if echo == Echo::Lines {
+            println!("{}", human::line(result, colour));
+            let _ = std::io::stdout().flush();
+        }
+    }));
+    let fixtures = suite_dir::root(&suite_args).join("fixtures");
+    let (coverage, coverage_error) = match super::coverage::measure(&fixtures, &suites, &results) {
+        Ok(coverage) => (Some(coverage), None),
+        Err(error) => (None, Some(error.to_string())),
+    };
+    let report = RunReport {
+        tool: format!("wsconform {}", env!("CARGO_PKG_VERSION")),
+        targets: target_names,
+        summary: Summary::of(&results),
+        scenarios: results,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        coverage,
+    };
+    Ok(Executed::Ran(Ran {
+        report,
+        coverage_error,
+    }))
 }
 
 fn read_baseline(path: &std::path::Path) -> anyhow::Result<Baseline> {
