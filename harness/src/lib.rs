@@ -6,11 +6,13 @@
 //! [`scenario`], [`matcher`], [`schema`], [`profile`], [`binary`] (the specification as data),
 //! [`dialect`] and [`target_profile`] (a team's server and its declared deviations, as data) →
 //! [`transport`] (sockets) → [`exec`] (the sans-IO scenario machine) → [`drive`] (its async
-//! driver) → [`runner`] (conformance runs) and [`load`] (load runs) → [`report`] (renderers). [`embedded`] (cargo feature
+//! driver) → [`runner`] (conformance runs) and [`load`] (load runs) → [`report`] (renderers) and [`coverage`] (what of each document a run
+//! exercised). [`embedded`] (cargo feature
 //! `embedded`, on by default) is the only module that names the reference crate: it offers the
 //! reference server as a [`runner::TargetFactory`].
 
 pub mod binary;
+pub mod coverage;
 pub mod dialect;
 pub mod drive;
 #[cfg(feature = "embedded")]

@@ -33,6 +33,9 @@ pub enum Command {
     /// Run scenarios against a target and the embedded reference server and show, per
     /// scenario, the first message where the target's transcript departs, side by side.
     Diff(super::diff::DiffArgs),
+    /// Run the suite (like `run`) and show, per protocol, which message types, fields, enum
+    /// values, error codes, options and endpoints of its document it exercised, and which never.
+    Coverage(super::coverage::CoverageArgs),
 }
 
 /// Where the suite is.

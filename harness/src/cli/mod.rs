@@ -4,7 +4,9 @@
 //! target, 4 conformance failures, 5 a performance gate missed.
 
 mod args;
+mod coverage;
 mod diff;
+mod execute;
 mod list;
 mod load;
 mod load_mix;
@@ -70,6 +72,7 @@ pub fn main() -> ExitCode {
         args::Command::Load(load) => load::load(load),
         args::Command::Report(report) => report::report(report),
         args::Command::Diff(diff) => diff::diff(diff),
+        args::Command::Coverage(args) => coverage::coverage(args),
     };
     match outcome {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -99,6 +99,7 @@ fn single(result: &ScenarioResult) -> RunReport {
         summary: Summary::of(std::slice::from_ref(result)),
         scenarios: vec![result.clone()],
         duration_ms: result.duration_ms,
+        coverage: None,
     }
 }
 

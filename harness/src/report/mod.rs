@@ -13,7 +13,7 @@ pub mod markdown;
 pub mod model;
 pub mod root_causes;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 pub mod text;
 
 use std::str::FromStr;

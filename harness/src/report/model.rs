@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::coverage::ProtocolCoverage;
+
 /// The verdict of one scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -321,6 +323,10 @@ pub struct RunReport {
     pub scenarios: Vec<ScenarioResult>,
     /// Wall time of the run.
     pub duration_ms: u64,
+    /// Per protocol, what of its document the run exercised (`wsconform run` always measures
+    /// it; absent when it could not be).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Vec<ProtocolCoverage>>,
 }
 
 impl Summary {

@@ -46,5 +46,6 @@ pub fn report(scenarios: Vec<ScenarioResult>) -> RunReport {
         summary: Summary::of(&scenarios),
         scenarios,
         duration_ms: 2700,
+        coverage: None,
     }
 }

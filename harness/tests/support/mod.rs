@@ -120,6 +120,7 @@ pub fn assert_all_pass(results: &[ScenarioResult], unsupported: &[&str]) {
         summary: Summary::of(results),
         scenarios: results.to_vec(),
         duration_ms: 0,
+        coverage: None,
     };
     let wrong: Vec<&ScenarioResult> = results
         .iter()

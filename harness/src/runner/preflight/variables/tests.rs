@@ -9,27 +9,7 @@ use super::*;
 use crate::report::model::Failure;
 use crate::scenario::parse_str;
 
-/// A result with `verdict` and `failure` and no checks (report's own builder is private to it).
-fn result(id: &str, verdict: Verdict, failure: Option<Failure>) -> ScenarioResult {
-    ScenarioResult {
-        id: id.into(),
-        title: String::new(),
-        protocol: "proto".into(),
-        clause: String::new(),
-        level: "MUST".into(),
-        file: String::new(),
-        verdict,
-        duration_ms: 0,
-        failure,
-        findings: Vec::new(),
-        unmatched: Vec::new(),
-        checks: Vec::new(),
-        transcript: Vec::new(),
-        rerun: String::new(),
-        run_id: None,
-        socket_ids: Vec::new(),
-    }
-}
+use crate::report::test_support::result;
 
 const PREFLIGHT: &str = r#"id: proto.preflight
 title: t
