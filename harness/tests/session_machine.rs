@@ -485,3 +485,67 @@ fn a_missing_message_nobody_captures_from_is_a_failed_check_and_the_scenario_goe
     );
     assert!(!bench.session.is_finished());
 }
+
+/// One job acked and its status asked, with an extra event the server slips in before the first
+/// ack (`at` 0), between the two acks (1) or after the last (2).
+fn one_job_with_an_extra_event(yaml: &str, at: u8) -> Outcome {
+    let mut bench = Bench::new(plan("jobber", yaml));
+    let conn = bench.connect();
+    bench.arrive(
+        conn,
+        event(
+            "client_ready",
+            json!([{"id": "sock-1", "customerId": "c1"}]),
+        ),
+    );
+    let _emit = bench.command();
+    bench.feed(Input::Sent {
+        conn,
+        result: Ok(()),
+    });
+    let extra = || event("job_cancelled", json!([{ "id": JOB }]));
+    if at == 0 {
+        bench.arrive(conn, extra());
+    }
+    bench.arrive(conn, ack(0, json!([{ "jobId": JOB }])));
+    if at == 1 {
+        bench.arrive(conn, extra());
+    }
+    let (emit, status) = (bench.command(), bench.session.is_finished());
+    assert!(matches!(emit, Command::Send { .. }) && !status);
+    bench.feed(Input::Sent {
+        conn,
+        result: Ok(()),
+    });
+    bench.arrive(conn, ack(1, json!([{ "jobId": JOB, "status": "pending" }])));
+    assert!(bench.session.is_finished());
+    if at == 2 {
+        bench.arrive(conn, extra());
+    }
+    bench.finish()
+}
+
+#[test]
+fn a_message_nobody_asked_for_in_the_middle_of_the_exchange_is_a_finding_unless_ignored() {
+    let unasked_of = |outcome: &Outcome| -> Vec<String> {
+        outcome
+            .findings
+            .iter()
+            .filter(|f| f.message.starts_with("no step asked"))
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    let unasked = unasked_of(&one_job_with_an_extra_event(ONE_JOB_THEN_STATUS, 0));
+    assert_eq!(unasked.len(), 1, "{unasked:?}");
+    assert!(unasked[0].contains("no step asked for this job_cancelled message"));
+    let ignoring =
+        ONE_JOB_THEN_STATUS.replace("steps:", "ignore:\n  - { event: job_cancelled }\nsteps:");
+    let ignored = unasked_of(&one_job_with_an_extra_event(&ignoring, 0));
+    assert!(ignored.is_empty(), "{ignored:?}");
+    // After the first ack but before the status ack: still in the middle of the exchange.
+    let later = unasked_of(&one_job_with_an_extra_event(ONE_JOB_THEN_STATUS, 1));
+    assert_eq!(later.len(), 1, "{later:?}");
+    // After the connection's last taken message: timing, not a finding.
+    let trailing = unasked_of(&one_job_with_an_extra_event(ONE_JOB_THEN_STATUS, 2));
+    assert!(trailing.is_empty(), "{trailing:?}");
+}

@@ -21,6 +21,7 @@ pub mod plan;
 pub mod session;
 mod steps;
 pub mod transcript;
+mod unasked;
 pub mod unmet;
 mod waits;
 

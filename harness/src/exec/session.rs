@@ -227,7 +227,7 @@ struct LoopFrame {
 pub struct Session {
     pub(super) plan: Arc<ScenarioPlan>,
     pub(super) started: Instant,
-    started_unix_ms: i64,
+    pub(super) started_unix_ms: i64,
     pub(super) run_id: String,
     pub(super) captures: Captures,
     pub(super) actors: Vec<ActorState>,
@@ -673,6 +673,7 @@ impl Session {
         }
         if self.keeps_checks() {
             self.not_run();
+            self.find_unasked();
         }
         let actors = self.plan.scenario.actors.iter().map(|a| a.name.clone());
         let deviations = self

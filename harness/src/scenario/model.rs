@@ -72,6 +72,10 @@ pub struct Scenario {
     pub timeout: Duration,
     /// Named connections, in declaration order.
     pub actors: Vec<Actor>,
+    /// Messages the scenario may receive without a step asking for them (any actor). Any other
+    /// message of the scenario's own that no step took, and that arrived before a message a
+    /// later step took on the same connection, is a finding.
+    pub ignore: Vec<Pattern>,
     /// The steps, in order.
     pub steps: Vec<Step>,
     /// Where the scenario's `id` key is.

@@ -17,9 +17,9 @@ use super::steps::step;
 use super::values::to_json;
 use super::yaml::{Content, Node};
 
-const TOP_KEYS: [&str; 11] = [
+const TOP_KEYS: [&str; 12] = [
     "id", "title", "protocol", "clause", "level", "tags", "requires", "notes", "timeout", "actors",
-    "steps",
+    "ignore", "steps",
 ];
 
 /// The default wait of expectations.
@@ -86,6 +86,10 @@ fn metadata(map: &MapView<'_>, file: &Path) -> Result<Scenario, ScenarioError> {
         Some(node) => duration(node, file, "timeout")?,
         None => DEFAULT_TIMEOUT,
     };
+    let ignore = match map.get("ignore") {
+        Some(node) => ignore_list(node, file)?,
+        None => Vec::new(),
+    };
     Ok(Scenario {
         id,
         title,
@@ -97,6 +101,7 @@ fn metadata(map: &MapView<'_>, file: &Path) -> Result<Scenario, ScenarioError> {
         notes,
         timeout,
         actors,
+        ignore,
         steps: Vec::new(),
         location: map
             .entries
@@ -104,6 +109,21 @@ fn metadata(map: &MapView<'_>, file: &Path) -> Result<Scenario, ScenarioError> {
             .find(|(k, _)| k.scalar() == Some("id"))
             .map_or_else(|| id_node.location(file), |(k, _)| k.location(file)),
     })
+}
+
+/// `ignore:`, a list of patterns.
+fn ignore_list(node: &Node, file: &Path) -> Result<Vec<super::Pattern>, ScenarioError> {
+    let Some(items) = node.seq().filter(|_| node.tag.is_none()) else {
+        return Err(error(
+            node,
+            file,
+            "\"ignore\" must be a list of message patterns",
+        ));
+    };
+    items
+        .iter()
+        .map(|item| super::patterns::to_pattern(item, file))
+        .collect()
 }
 
 /// The steps that parse; each one that does not is an error in `parsed` (`None`: no list).
