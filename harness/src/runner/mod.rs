@@ -47,7 +47,11 @@ pub async fn run_scenario(
         target.url.clone(),
         Arc::clone(options),
     ));
-    let markers = suite.profile.broadcast.then(|| markers.session());
+    // On a server other sessions share, any protocol's messages may be another session's: a
+    // broadcast protocol's by design, another's by a deviation (a server that broadcasts what it
+    // should not). A server of this scenario's own (fresh state) has no such traffic.
+    let shared = !target.capabilities.contains(suite::FRESH_STATE);
+    let markers = (suite.profile.broadcast || shared).then(|| markers.session());
     let mut session = Session::new(plan, Instant::now(), unix_now_ms(), markers);
     let mut driver = Driver::new(transport::connector(suite.profile.transport));
     driver.run(&mut session, &mut Unobserved).await;

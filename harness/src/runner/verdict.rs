@@ -84,12 +84,19 @@ pub fn judge(
     result.run_id = Some(outcome.run_id);
     result.deviations = outcome.deviations;
     result.socket_ids = outcome.socket_ids;
+    // A finding about another session's message belongs to the scenario that caused it (which
+    // gets its own copy on a broadcast server), not to this bystander.
     result.findings = outcome
         .findings
         .into_iter()
         .map(|mut finding| {
             finding.message_index = finding.message_index.saturating_sub(first);
             finding
+        })
+        .filter(|finding| {
+            !transcript
+                .get(finding.message_index)
+                .is_some_and(|entry| entry.foreign)
         })
         .collect();
     result.transcript = transcript;

@@ -28,6 +28,18 @@ struct Proxy {
     fault: Fault,
     up: Option<Fault>,
     client: reqwest::Client,
+    echo: Option<Echo>,
+}
+
+/// A server that also sends some frames to every other connected socket (a broadcast where the
+/// document wants one recipient).
+#[derive(Clone)]
+struct Echo {
+    /// Which frames (after the fault) go to everyone.
+    matches: fn(&str) -> bool,
+    /// (sending connection, frame).
+    hub: tokio::sync::broadcast::Sender<(u64, String)>,
+    next: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A running proxy; dropped, it stops.
@@ -51,12 +63,39 @@ pub async fn start(upstream: &str, fault: Fault) -> FaultyProxy {
 
 /// Like [`start`], and `up` (if any) rewrites what clients send before the server sees it.
 pub async fn start_with(upstream: &str, fault: Fault, up: Option<Fault>) -> FaultyProxy {
-    let proxy = Proxy {
+    serve(Proxy {
         upstream: upstream.trim_end_matches('/').to_owned(),
         fault,
         up,
         client: reqwest::Client::new(),
-    };
+        echo: None,
+    })
+    .await
+}
+
+/// Like [`start`], and every frame `matches` accepts also goes to every other socket.io socket
+/// connected through the proxy (once its namespace is connected).
+pub async fn start_broadcasting(
+    upstream: &str,
+    fault: Fault,
+    matches: fn(&str) -> bool,
+) -> FaultyProxy {
+    let (hub, _) = tokio::sync::broadcast::channel(1024);
+    serve(Proxy {
+        upstream: upstream.trim_end_matches('/').to_owned(),
+        fault,
+        up: None,
+        client: reqwest::Client::new(),
+        echo: Some(Echo {
+            matches,
+            hub,
+            next: Arc::default(),
+        }),
+    })
+    .await
+}
+
+async fn serve(proxy: Proxy) -> FaultyProxy {
     let app = Router::new()
         .route("/ws", get(upgrade))
         .route("/socket.io/", get(upgrade))
@@ -90,14 +129,48 @@ async fn bridge(proxy: Proxy, server: Upstream, client: WebSocket) {
     let (mut to_client, mut from_client) = client.split();
     let mut rewrite = (proxy.fault)();
     let mut rewrite_up = proxy.up.as_ref().map(|up| up());
+    let (out, mut outbox) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let me = proxy.echo.as_ref().map_or(0, |e| {
+        e.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    });
+    let connected = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let write = async move {
+        while let Some(frame) = outbox.recv().await {
+            if to_client.send(AxumMessage::text(frame)).await.is_err() {
+                return;
+            }
+        }
+    };
+    let echo = proxy.echo.clone();
+    let (down_out, seen) = (out.clone(), Arc::clone(&connected));
     let down = async move {
         while let Some(Ok(message)) = from_server.next().await {
             if let Message::Text(text) = message {
                 for frame in rewrite(text.as_str().to_owned()) {
-                    if to_client.send(AxumMessage::text(frame)).await.is_err() {
+                    if frame.starts_with("40") {
+                        seen.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    if let Some(echo) = echo.as_ref().filter(|e| (e.matches)(&frame)) {
+                        let _ = echo.hub.send((me, frame.clone()));
+                    }
+                    if down_out.send(frame).is_err() {
                         return;
                     }
                 }
+            }
+        }
+    };
+    let mut heard = proxy.echo.as_ref().map(|e| e.hub.subscribe());
+    let others = async move {
+        let Some(heard) = heard.as_mut() else {
+            return std::future::pending().await;
+        };
+        while let Ok((from, frame)) = heard.recv().await {
+            if from != me
+                && connected.load(std::sync::atomic::Ordering::Relaxed)
+                && out.send(frame).is_err()
+            {
+                return;
             }
         }
     };
@@ -122,7 +195,7 @@ async fn bridge(proxy: Proxy, server: Upstream, client: WebSocket) {
             }
         }
     };
-    tokio::select! { _ = down => {}, _ = up => {} }
+    tokio::select! { _ = write => {}, _ = down => {}, _ = others => {}, _ = up => {} }
 }
 
 async fn forward(State(proxy): State<Proxy>, method: Method, uri: Uri, body: Bytes) -> Response {
