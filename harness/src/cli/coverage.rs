@@ -5,19 +5,13 @@
 //! the figures, unless `--min` is given and a protocol's category falls below it (exit 5, like a
 //! missed gate). It runs the same scenarios against the same targets as `run` would.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use anyhow::bail;
 use clap::Args;
-use harness::coverage::{self, CoverageError, ProtocolCoverage};
+use harness::coverage::{self, ProtocolCoverage};
 use harness::report::ReportKind;
-use harness::report::model::ScenarioResult;
-use harness::runner::ProtocolSuite;
 
 use super::Exit;
-use super::args::{SuiteArgs, TargetArgs};
+use super::arg_groups::{SuiteArgs, TargetArgs};
 use super::execute::{Echo, Executed, Setup, execute};
 use super::options::write_report;
 
@@ -90,25 +84,6 @@ pub fn coverage(args: CoverageArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::GateMissed
     })
-}
-
-/// The coverage of each protocol of `suites` by `results`, from `fixtures/<protocol>/`.
-pub fn measure(
-    fixtures: &std::path::Path,
-    suites: &HashMap<String, Arc<ProtocolSuite>>,
-    results: &[ScenarioResult],
-) -> Result<Vec<ProtocolCoverage>, CoverageError> {
-    let mut protocols: Vec<&String> = suites.keys().collect();
-    protocols.sort();
-    protocols
-        .into_iter()
-        .map(|protocol| {
-            let profile = &suites[protocol].profile;
-            let dir: PathBuf = fixtures.join(protocol);
-            let inventory = coverage::load_inventory(&dir, profile)?;
-            Ok(coverage::of_results(protocol, &inventory, profile, results))
-        })
-        .collect()
 }
 
 /// `--report json=<path>` values (the only kind: the figures are in the JSON report).

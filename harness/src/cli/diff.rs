@@ -28,7 +28,7 @@ use harness::runner::suite::TargetSource;
 use harness::scenario::model::Scenario;
 
 use super::Exit;
-use super::args::{SuiteArgs, TargetArgs};
+use super::arg_groups::{SuiteArgs, TargetArgs};
 use super::options::{check_time_scale, parse_reports, parse_targets, parse_vars, write_text};
 use super::suite_dir;
 use reference_runs::{compare, options, run};

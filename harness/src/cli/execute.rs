@@ -19,7 +19,7 @@ use harness::runner::{OnDeviation, RunOptions, Target, TargetFactory};
 use harness::scenario::model::Scenario;
 
 use super::Exit;
-use super::args::{SuiteArgs, TargetArgs};
+use super::arg_groups::{SuiteArgs, TargetArgs};
 use super::options::{check_time_scale, parse_targets, parse_vars};
 use super::suite_dir;
 
@@ -208,7 +208,9 @@ pub(super) fn execute(setup: Setup<'_>) -> anyhow::Result<Executed> {
             let _ = std::io::stdout().flush();
         }
     }));
-    let (coverage, coverage_error) = match super::coverage::measure(&fixtures, &suites, &results) {
+    let profiles = suites.iter().map(|(p, suite)| (p.as_str(), &suite.profile));
+    let (coverage, coverage_error) = match harness::coverage::of_run(&fixtures, profiles, &results)
+    {
         Ok(coverage) => (Some(coverage), None),
         Err(error) => (None, Some(error.to_string())),
     };

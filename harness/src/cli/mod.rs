@@ -3,6 +3,7 @@
 //! Exit codes (DESIGN.md): 0 conformant, 1 usage, 2 scenario file errors, 3 could not reach the
 //! target, 4 conformance failures, 5 a performance gate missed.
 
+mod arg_groups;
 mod args;
 mod coverage;
 mod diff;

@@ -9,7 +9,8 @@ use harness::dialect::Dialect;
 use harness::target_profile::{ProfileError, TargetProfile};
 
 use super::Exit;
-use super::args::{RunArgs, SuiteArgs};
+use super::arg_groups::SuiteArgs;
+use super::args::RunArgs;
 use super::suite_dir;
 
 /// What of a profile cannot be said with the run's flags.

@@ -10,7 +10,7 @@ use harness::runner::ProtocolSuite;
 use harness::scenario::{self, model::Scenario};
 use harness::schema::SchemaSet;
 
-use super::args::SuiteArgs;
+use super::arg_groups::SuiteArgs;
 
 /// The suite folder: `--suite`, else the current folder if it holds `scenarios/`, else the
 /// source tree this binary was built from.

@@ -85,6 +85,24 @@ pub fn of_results(
     ProtocolCoverage::of(protocol, inventory, &seen)
 }
 
+/// The coverage of each protocol of `profiles` (sorted by protocol id) by `results`, from the
+/// declarations in `fixtures/<protocol>/`.
+pub fn of_run<'a>(
+    fixtures: &Path,
+    profiles: impl IntoIterator<Item = (&'a str, &'a Profile)>,
+    results: &[ScenarioResult],
+) -> Result<Vec<ProtocolCoverage>, CoverageError> {
+    let mut profiles: Vec<(&str, &Profile)> = profiles.into_iter().collect();
+    profiles.sort_by_key(|(protocol, _)| *protocol);
+    profiles
+        .into_iter()
+        .map(|(protocol, profile)| {
+            let inventory = load_inventory(&fixtures.join(protocol), profile)?;
+            Ok(of_results(protocol, &inventory, profile, results))
+        })
+        .collect()
+}
+
 fn read_schemas(
     root: &Path,
     dir: &Path,

@@ -16,57 +16,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
 use serde_json::Value;
+
+pub use crate::report::coverage::Category;
 
 use super::declared::{Declared, Endpoint};
 use super::walk::{FieldSpec, render_path, walk};
-
-/// The categories of items, in report order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// Message types the target sends.
-    MessagesReceived,
-    /// Message types a client sends.
-    MessagesSent,
-    /// Fields of every message kind (both directions, HTTP bodies too).
-    Fields,
-    /// Values of every enum.
-    EnumValues,
-    /// Error codes.
-    ErrorCodes,
-    /// Options (keys of the declared option objects).
-    Options,
-    /// HTTP endpoints × statuses.
-    Http,
-}
-
-impl Category {
-    /// Every category, in report order.
-    pub const ALL: [Category; 7] = [
-        Category::MessagesReceived,
-        Category::MessagesSent,
-        Category::Fields,
-        Category::EnumValues,
-        Category::ErrorCodes,
-        Category::Options,
-        Category::Http,
-    ];
-
-    /// The name reports and `coverage.yaml` use (`enum_values`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Category::MessagesReceived => "messages_received",
-            Category::MessagesSent => "messages_sent",
-            Category::Fields => "fields",
-            Category::EnumValues => "enum_values",
-            Category::ErrorCodes => "error_codes",
-            Category::Options => "options",
-            Category::Http => "http",
-        }
-    }
-}
 
 /// One thing of the document a run can exercise: its category and how reports show it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

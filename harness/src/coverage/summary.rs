@@ -6,54 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
+pub use crate::report::coverage::{CategoryCoverage, ExcludedItem, ProtocolCoverage};
 
 use super::model::{Category, Inventory, Item};
-
-/// One protocol's coverage.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ProtocolCoverage {
-    /// The protocol id.
-    pub protocol: String,
-    /// Items exercised, over every category.
-    pub exercised: usize,
-    /// Items that count (every item, less the excluded ones not exercised).
-    pub reachable: usize,
-    /// `exercised / reachable` in percent (100 when nothing counts).
-    pub percent: f64,
-    /// Per category, in report order.
-    pub categories: Vec<CategoryCoverage>,
-}
-
-/// One category's coverage.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CategoryCoverage {
-    /// The category.
-    pub category: Category,
-    /// Items the document defines.
-    pub total: usize,
-    /// Items the run exercised.
-    pub exercised: usize,
-    /// Items declared unreachable (and not exercised).
-    pub excluded: usize,
-    /// `exercised / (total - excluded)` in percent.
-    pub percent: f64,
-    /// The items never exercised and not excluded: the suite's holes.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub never: Vec<String>,
-    /// The excluded items, with why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub excluded_items: Vec<ExcludedItem>,
-}
-
-/// An item declared unreachable.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExcludedItem {
-    /// The item.
-    pub item: String,
-    /// Why it cannot be reached.
-    pub reason: String,
-}
 
 impl ProtocolCoverage {
     /// The figures of `protocol` given the inventory and the items exercised.

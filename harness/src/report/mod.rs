@@ -4,6 +4,7 @@
 //! never decide verdicts.
 
 pub mod baseline;
+pub mod coverage;
 pub mod diff;
 pub mod golden;
 pub mod html;

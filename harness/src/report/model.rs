@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::coverage::ProtocolCoverage;
+use super::coverage::ProtocolCoverage;
 
 /// The verdict of one scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -16,7 +16,7 @@ use harness::runner::{RunOptions, RunningTarget, TargetFactory};
 use harness::scenario::model::Scenario;
 
 use super::{DiffArgs, Selection};
-use crate::cli::args::TargetArgs;
+use crate::cli::arg_groups::TargetArgs;
 
 /// Scenarios run at once on a reference that is a fresh server per scenario.
 const REFERENCE_JOBS: usize = 4;
