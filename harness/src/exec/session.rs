@@ -502,6 +502,10 @@ impl Session {
     /// check already failed).
     pub(super) fn fail(&mut self, actor: &str, unmet: Unmet, unreachable: bool) {
         self.note_failure(actor, None, unmet, unreachable);
+        self.end_early();
+    }
+
+    fn end_early(&mut self) {
         self.ended_early = true;
         self.wait = Wait::Done;
     }
@@ -568,19 +572,8 @@ impl Session {
         unmet: Unmet,
         observer: &mut dyn Observer,
     ) {
-        let name = self.party_name(actor.map_or(Party::Http, Party::Actor));
-        self.check(now, since, actor, kind, Some(unmet.clone()), observer);
-        self.fail(&name, unmet, false);
-        self.failed_at(kind);
-    }
-
-    /// Says which kind of check the failure that ended the session was.
-    pub(super) fn failed_at(&mut self, kind: CheckKind) {
-        if let Some(failure) = self.failure.as_mut()
-            && failure.kind.is_none()
-        {
-            failure.kind = Some(kind);
-        }
+        self.deviate(now, since, actor, kind, unmet, observer);
+        self.end_early();
     }
 
     fn over_budget(&mut self) {

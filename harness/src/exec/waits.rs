@@ -90,19 +90,9 @@ impl Session {
             return false;
         };
         let salvaged = match (&planned.salvage, self.want_of(planned, &wait.want, actor)) {
-            (Some(salvage), Ok(want)) => {
-                let markers = self.markers.as_ref();
-                let foreign = |r: &Received| is_foreign(markers, r);
-                let ctx = MatchContext {
-                    captures: &self.captures,
-                    now_ms: self.unix_ms(now),
-                    is_foreign: &foreign,
-                };
-                let state = &mut self.actors[actor];
-                let met = state.inbox.salvage(want, &wait.scan, &ctx, salvage);
-                self.apply_marks(actor);
-                met
-            }
+            (Some(salvage), Ok(want)) => self.with_inbox(now, actor, |inbox, ctx| {
+                inbox.salvage(want, &wait.scan, ctx, salvage)
+            }),
             _ => None,
         };
         if salvaged.is_none() && planned.captures {
@@ -144,6 +134,19 @@ impl Session {
             (_, Ok(want)) => want,
             (_, Err(unmet)) => return Progress::Unmet(unmet),
         };
+        self.with_inbox(now, actor, |inbox, ctx| {
+            inbox.check(want, &mut wait.scan, ctx, clock)
+        })
+    }
+
+    /// Runs `work` on `actor`'s inbox with the session's matching context, then applies the
+    /// marks it made to the transcript.
+    fn with_inbox<R>(
+        &mut self,
+        now: Instant,
+        actor: usize,
+        work: impl FnOnce(&mut super::inbox::Inbox, &MatchContext<'_>) -> R,
+    ) -> R {
         let markers = self.markers.as_ref();
         let foreign = |r: &Received| is_foreign(markers, r);
         let ctx = MatchContext {
@@ -151,10 +154,9 @@ impl Session {
             now_ms: self.unix_ms(now),
             is_foreign: &foreign,
         };
-        let state = &mut self.actors[actor];
-        let progress = state.inbox.check(want, &mut wait.scan, &ctx, clock);
+        let result = work(&mut self.actors[actor].inbox, &ctx);
         self.apply_marks(actor);
-        progress
+        result
     }
 
     /// What the current expectation wants of `actor` (not `unordered`, whose pattern list the
