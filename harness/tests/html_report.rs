@@ -2,8 +2,8 @@
 //! and a broken target (ark behind a proxy that puts markup in every `job:created`'s
 //! `jobType`) writes `--report html=…`; headless Chromium loads the page, its script runs, and
 //! the DOM it leaves is checked against the JSON report of the same run: counts, the root cause,
-//! the failing path, the escaped markup, the filters (from the URL hash). A screenshot is kept
-//! in `target/html-report/`.
+//! the failing path, the escaped markup, the coverage figures, the filters (from the URL hash).
+//! A screenshot is kept in `target/html-report/`.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -109,12 +109,36 @@ async fn the_html_report_shows_a_run_in_headless_chromium() {
     let causes = dom.find("id=\"causes\"").expect("the root causes");
     let scenarios = dom.find("id=\"scenarios\"").expect("the scenarios");
     assert!(causes < scenarios, "root causes first");
+    let coverage = dom.find("id=\"coverage\"").expect("the coverage section");
+    assert!(
+        causes < coverage && coverage < scenarios,
+        "coverage after the root causes"
+    );
     let causes = &dom[causes..scenarios];
     assert!(
         causes.contains("<code>$.data.jobType</code>")
             && causes.contains("href=\"#s-ark.job.created\""),
         "the root cause at its path, linked to its scenarios: {causes}"
     );
+    for protocol in report["coverage"]
+        .as_array()
+        .expect("the run measured coverage")
+    {
+        let shown = format!(
+            "<code>{}</code> <span class=\"bar\">",
+            protocol["protocol"].as_str().unwrap()
+        );
+        let figure = format!(
+            "{:.1} % of the document exercised ({} of {} items)",
+            protocol["percent"].as_f64().unwrap(),
+            protocol["exercised"],
+            protocol["reachable"]
+        );
+        assert!(
+            dom.contains(&shown) && dom.contains(&figure),
+            "{shown} … {figure} in the page"
+        );
+    }
     let created = dom.find("id=\"s-ark.job.created\"").expect("its section");
     let created = &dom[created..];
     let created = &created[..created.find("</section>").unwrap()];

@@ -2,19 +2,24 @@
 //! at all (no CDN, no fonts, no images by URL; its Content-Security-Policy forbids loading any),
 //! its CSS and script are inline, and without JavaScript it still shows everything.
 //!
-//! Order: the run's header and counts, the root causes (grouped findings,
-//! [`super::root_causes`]), then one section per scenario, the ones that did not pass first and
+//! Order: the run's header and counts (passes with declared deviations counted apart), the root
+//! causes (grouped findings, [`super::root_causes`]), the declared deviations the run met, the
+//! coverage of the specification (per protocol and category, the items never exercised and the
+//! excluded ones folded), then one section per scenario, the ones that did not pass first and
 //! open, the others folded to one line: verdict, id, title, protocol, level, clause, file, the
-//! failure headline with path, expected and actual, every check, the findings, the transcript
+//! badges of the declared deviations it met, the failure headline with path, expected and
+//! actual, every check, the findings, the transcript
 //! (raw frames folded) and the re-run command. The inline script adds filters by protocol,
 //! verdict and level (also read from the URL hash, `#verdict=fail&protocol=ark`).
 //!
 //! Invariants: every text that comes from the run (and so from the target: frames, messages,
 //! values, ids) is escaped by [`escape::escape`] before it enters the page; data never enters
-//! the script. The file is bounded per scenario by [`Limits`] (the JSON report holds
-//! everything). Pure: renders a [`RunReport`], decides nothing.
+//! the script. The file is bounded per scenario and per protocol's coverage by [`Limits`] (the
+//! JSON report holds everything). Pure: renders a [`RunReport`], decides nothing.
 
 mod causes;
+mod coverage;
+mod deviations;
 mod escape;
 mod scenario;
 mod transcript;
@@ -35,6 +40,10 @@ pub const MAX_TEXT_CHARS: usize = 4_000;
 /// are always listed.
 pub const MAX_CHECKS: usize = 500;
 
+/// Coverage items (never exercised, then excluded) listed per protocol, at most: a partial run
+/// of a large document can leave hundreds of fields unexercised.
+pub const MAX_COVERAGE_ITEMS: usize = 300;
+
 /// How much of each scenario the page shows; the defaults are the constants above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -44,6 +53,8 @@ pub struct Limits {
     pub text_chars: usize,
     /// Checks per scenario ([`MAX_CHECKS`]).
     pub checks: usize,
+    /// Coverage items listed per protocol ([`MAX_COVERAGE_ITEMS`]).
+    pub coverage_items: usize,
 }
 
 impl Default for Limits {
@@ -52,6 +63,7 @@ impl Default for Limits {
             transcript_entries: MAX_TRANSCRIPT_ENTRIES,
             text_chars: MAX_TEXT_CHARS,
             checks: MAX_CHECKS,
+            coverage_items: MAX_COVERAGE_ITEMS,
         }
     }
 }
@@ -87,6 +99,8 @@ pub fn render_with(report: &RunReport, limits: &Limits) -> String {
     header(&mut out, report, &title);
     out.push_str("<main>\n");
     causes::causes(&mut out, report);
+    deviations::deviations(&mut out, report);
+    coverage::coverage(&mut out, report, limits);
     out.push_str("<section id=\"scenarios\">\n<h2>Scenarios</h2>\n");
     for result in ordered(report) {
         scenario::section(&mut out, result, limits);
@@ -126,8 +140,14 @@ fn header(out: &mut String, report: &RunReport, title: &str) {
         report.duration_ms as f64 / 1000.0
     );
     out.push_str("<ul class=\"counts\">\n");
+    let passed = match s.passed_with_deviations {
+        0 => "passed".to_owned(),
+        n => format!(
+            "passed, <b>{n}</b> of them with <a href=\"#deviations\">declared deviations</a>"
+        ),
+    };
     let counts = [
-        ("pass", s.passed, "passed"),
+        ("pass", s.passed, passed.as_str()),
         ("fail", s.failed, "failed"),
         ("unsupported", s.unsupported, "unsupported"),
         ("error", s.errors, "errors"),

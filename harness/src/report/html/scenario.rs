@@ -1,6 +1,6 @@
-//! One scenario's section: verdict, id, title, protocol, level, clause, file; the failure
-//! headline (file:line, step, actor, JSON path, expected, actual); every check; the findings;
-//! the transcript; the re-run command. Failed and errored scenarios are open, the rest folded.
+//! One scenario's section: verdict, id, title, a badge per declared deviation it met,
+//! protocol, level, clause, file; the failure headline (file:line, step, actor, JSON path,
+//! expected, actual); every check; the findings; the transcript; the re-run command. Failed and errored scenarios are open, the rest folded.
 
 use std::fmt::Write;
 
@@ -9,7 +9,7 @@ use super::super::model::{
 };
 use super::super::text::{at_path, shorten};
 use super::transcript::{entry_anchor, transcript};
-use super::{Limits, anchor, escape, verdict_badge, verdict_name};
+use super::{Limits, anchor, deviations, escape, verdict_badge, verdict_name};
 
 /// Characters of the failure's sentence in a section's one-line summary.
 const MAX_REASON_CHARS: usize = 200;
@@ -31,13 +31,14 @@ pub fn section(out: &mut String, result: &ScenarioResult, limits: &Limits) {
     let _ = writeln!(
         out,
         "<section class=\"scenario\" id=\"{}\" {}>\n<details{open}>\n<summary>{} <code class=\"id\">{}</code> \
-         <span class=\"level\">{}</span> <span class=\"title\">{}</span>{reason}</summary>",
+         <span class=\"level\">{}</span> <span class=\"title\">{}</span>{}{reason}</summary>",
         escape(&anchor(&result.id)),
         filter_attributes(result),
         verdict_badge(result.verdict),
         escape(&result.id),
         escape(&result.level),
-        escape(&result.title)
+        escape(&result.title),
+        deviations::badges(&result.deviations)
     );
     let _ = writeln!(
         out,

@@ -5,6 +5,8 @@ use crate::report::model::{
 };
 use crate::report::test_support::{extra_status_key, report, result};
 
+mod sections;
+
 const EVIL: &str = "<script>alert(1)</script>";
 
 fn received(text: &str, raw: Option<&str>) -> TranscriptEntry {
@@ -181,6 +183,7 @@ fn a_long_transcript_shows_its_first_and_last_entries_within_the_limit() {
         transcript_entries: 10,
         text_chars: 100,
         checks: 5,
+        ..Limits::default()
     };
     let page = render_with(&report(vec![long]), &limits);
     assert_eq!(page.matches("<tr id=\"s-p.long-m").count(), 10);
