@@ -374,9 +374,14 @@ impl Session {
     ) {
         // One window for every actor named: `absent` on two actors for 600 ms means the same
         // 600 ms, not 1.2 s.
+        // `--time-scale` loosens waits for what must arrive; an `absent` window is not
+        // stretched: a longer one would be stricter, and outlast the target's own timers (a job
+        // that must not expire within 700 ms of a 1 s expiry).
         let window = match expectation {
             Expectation::Absent { within, .. } => *within,
-            _ => timeout.unwrap_or(self.plan.scenario.timeout),
+            _ => self
+                .plan
+                .scaled(timeout.unwrap_or(self.plan.scenario.timeout)),
         };
         let mut indices = Vec::with_capacity(actors.len());
         for actor in actors {
@@ -396,7 +401,7 @@ impl Session {
             want,
             actors: indices,
             current: 0,
-            deadline: now + self.plan.scaled(window),
+            deadline: now + window,
             scan: Default::default(),
             since: now,
         }));

@@ -12,7 +12,7 @@ use std::fmt::Write;
 
 use super::super::model::RunReport;
 use super::{Limits, escape};
-use crate::coverage::{CategoryCoverage, ProtocolCoverage};
+use crate::report::coverage::{CategoryCoverage, ProtocolCoverage};
 
 /// Writes the section, if the run measured coverage.
 pub fn coverage(out: &mut String, report: &RunReport, limits: &Limits) {

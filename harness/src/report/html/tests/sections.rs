@@ -2,8 +2,8 @@
 
 use super::super::*;
 use super::EVIL;
-use crate::coverage::summary::ExcludedItem;
-use crate::coverage::{Category, CategoryCoverage, ProtocolCoverage};
+use crate::report::coverage::ExcludedItem;
+use crate::report::coverage::{Category, CategoryCoverage, ProtocolCoverage};
 use crate::report::model::{DeviationUse, Summary};
 use crate::report::test_support::{extra_status_key, report, result};
 
