@@ -5,7 +5,8 @@
 //! reference server's message types. Layers, each using only those below it:
 //! [`scenario`], [`matcher`], [`schema`], [`profile`], [`binary`] (the specification as data) →
 //! [`transport`] (sockets) → [`exec`] (the sans-IO scenario machine) → [`drive`] (its async
-//! driver) → [`runner`] (conformance runs) and [`load`] (load runs) → [`report`] (renderers). [`embedded`] (cargo feature
+//! driver) → [`runner`] (conformance runs), [`load`] (load runs) and [`mutate`] (the suite's own
+//! sensitivity) → [`report`] (renderers). [`embedded`] (cargo feature
 //! `embedded`, on by default) is the only module that names the reference crate: it offers the
 //! reference server as a [`runner::TargetFactory`].
 
@@ -16,6 +17,7 @@ pub mod embedded;
 pub mod exec;
 pub mod load;
 pub mod matcher;
+pub mod mutate;
 pub mod profile;
 pub mod report;
 pub mod runner;

@@ -30,6 +30,9 @@ pub enum Command {
     Load(LoadArgs),
     /// Work with reports (merge the JSON reports of a load run's shards).
     Report(ReportArgs),
+    /// Measure the suite's sensitivity: run one protocol's scenarios through a proxy that
+    /// corrupts one server message per run, and report the share of corruptions caught.
+    Mutate(super::mutate::MutateArgs),
 }
 
 /// Where the suite is.

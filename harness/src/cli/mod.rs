@@ -8,6 +8,7 @@ mod list;
 mod load;
 mod load_mix;
 mod load_output;
+mod mutate;
 mod options;
 mod progress;
 mod report;
@@ -67,6 +68,7 @@ pub fn main() -> ExitCode {
         args::Command::List(list) => list::list(list),
         args::Command::Load(load) => load::load(load),
         args::Command::Report(report) => report::report(report),
+        args::Command::Mutate(mutate) => mutate::mutate(mutate),
     };
     match outcome {
         Ok(exit) => ExitCode::from(exit as u8),
