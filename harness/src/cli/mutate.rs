@@ -21,10 +21,16 @@ use super::args::SuiteArgs;
 use super::options::{check_time_scale, parse_vars, write_text};
 use super::suite_dir;
 
+/// Scenarios with this tag are left out unless `--tag load` asks for them: they repeat one
+/// round many times for `wsconform load`, so their mutants (thousands per scenario) would
+/// measure the same checks over and over.
+const LOAD_TAG: &str = "load";
+
 /// `wsconform mutate`.
 #[derive(Debug, Args)]
 pub struct MutateArgs {
-    /// Which scenarios (exactly one protocol: `--protocol ID`).
+    /// Which scenarios (exactly one protocol: `--protocol ID`; scenarios tagged `load` only
+    /// with `--tag load`).
     #[command(flatten)]
     pub suite: SuiteArgs,
     /// Run a deterministic sample of this many mutants instead of all of them.
@@ -67,7 +73,10 @@ pub fn mutate(args: MutateArgs) -> anyhow::Result<Exit> {
         delay: duration(&args.delay, "--delay")?,
         hold_limit: duration(&args.hold_limit, "--hold-limit")?,
     };
-    let (scenarios, errors) = suite_dir::scenarios(&args.suite);
+    let (mut scenarios, errors) = suite_dir::scenarios(&args.suite);
+    if !args.suite.tags.iter().any(|t| t == LOAD_TAG) {
+        scenarios.retain(|s| !s.tags.iter().any(|t| t == LOAD_TAG));
+    }
     if !errors.is_empty() {
         for error in &errors {
             eprintln!("{error}");

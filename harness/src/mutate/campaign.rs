@@ -5,7 +5,8 @@
 //! A mutant is *caught* when the scenario's verdict is not pass (fail or error), *survived*
 //! otherwise, *allowed* when it survived and the protocol declares it allowed
 //! ([`AllowList`]), and *not applied* when its message did not come, or came with another
-//! signature (the run was a control run: nothing was changed). Only scenarios that pass in their
+//! signature (the run was a control run: nothing was changed), or when a held message (delay,
+//! reorder) went out with no message passing it (it was only late, which is no corruption). Only scenarios that pass in their
 //! recording are mutated; the others are reported as not recorded.
 
 use std::sync::Arc;
@@ -111,6 +112,7 @@ impl Campaign {
             },
             Applied::NotReached => (Status::NotApplied, "(its message never came)".into(), None),
             Applied::Mismatch(found) => (Status::NotApplied, format!("({found})"), None),
+            Applied::OnlyLate(why) => (Status::NotApplied, why, None),
         };
         MutantRun {
             mutant,

@@ -60,6 +60,8 @@ pub enum Applied {
     Applied(String),
     /// Its place held another message (or the site was missing): nothing was changed.
     Mismatch(String),
+    /// A held message went out with no message passing it: a latency, not a reorder.
+    OnlyLate(String),
 }
 
 /// A scenario run's proxy state shared by its channels.
@@ -153,6 +155,8 @@ struct Held {
     until: Instant,
     /// Released right after the next message (reorder), else only at `until` (delay).
     on_next: bool,
+    /// Messages forwarded while it was held.
+    passed: usize,
 }
 
 /// One channel's message counter and held message.
@@ -189,6 +193,9 @@ impl ChannelMutator {
                 .push(message.clone());
         }
         let released = self.held.take_if(|held| held.on_next);
+        if let Some(held) = self.held.as_mut() {
+            held.passed += 1;
+        }
         let mut out = Vec::new();
         match tap.effect(index, &message) {
             None => out.extend(message.frames),
@@ -212,6 +219,7 @@ impl ChannelMutator {
             frames,
             until,
             on_next,
+            passed: 0,
         });
     }
 
@@ -221,17 +229,29 @@ impl ChannelMutator {
     }
 
     /// The held message's frames if it is due at `now`.
-    pub fn due(&mut self, now: Instant) -> Vec<Frame> {
-        self.held
-            .take_if(|held| held.until <= now)
-            .map(|held| held.frames)
-            .unwrap_or_default()
+    pub fn due(&mut self, tap: &Tap, now: Instant) -> Vec<Frame> {
+        let due = self.held.take_if(|held| held.until <= now);
+        release(tap, due)
     }
 
     /// The held message's frames, whenever it was due: the channel is ending.
-    pub fn flush(&mut self) -> Vec<Frame> {
-        self.held.take().map(|held| held.frames).unwrap_or_default()
+    pub fn flush(&mut self, tap: &Tap) -> Vec<Frame> {
+        release(tap, self.held.take())
     }
+}
+
+/// The frames of a message held to its deadline; a message nothing passed was only late, so
+/// the tap notes that the mutant reordered nothing.
+fn release(tap: &Tap, held: Option<Held>) -> Vec<Frame> {
+    let Some(held) = held else {
+        return Vec::new();
+    };
+    if held.passed == 0 {
+        tap.note(Applied::OnlyLate(
+            "(no message passed it: a latency, not a reorder)".into(),
+        ));
+    }
+    held.frames
 }
 
 #[cfg(test)]

@@ -71,7 +71,7 @@ fn a_reordered_message_follows_the_next_one() {
             r#"{"event":"tick","n":2}"#
         ]
     );
-    assert!(mutator.flush().is_empty());
+    assert!(mutator.flush(&tap).is_empty());
     assert!(matches!(tap.applied(), Applied::Applied(_)));
 }
 
@@ -82,9 +82,26 @@ fn a_delayed_message_waits_for_its_deadline_while_later_ones_pass() {
     let (out, mut mutator) = feed(&tap, 3);
     assert_eq!(out.len(), 2);
     let deadline = mutator.deadline().unwrap();
-    assert!(mutator.due(deadline - Duration::from_millis(1)).is_empty());
-    assert_eq!(texts(&mutator.due(deadline)), [r#"{"event":"tick","n":1}"#]);
+    assert!(
+        mutator
+            .due(&tap, deadline - Duration::from_millis(1))
+            .is_empty()
+    );
+    assert_eq!(
+        texts(&mutator.due(&tap, deadline)),
+        [r#"{"event":"tick","n":1}"#]
+    );
     assert_eq!(mutator.deadline(), None);
+    assert!(matches!(tap.applied(), Applied::Applied(_)));
+}
+
+#[test]
+fn a_held_message_nothing_passed_was_only_late() {
+    let tap = Tap::mutating(mutant(Operator::Delay, 2, ""), "/event", Timing::default());
+    let (out, mut mutator) = feed(&tap, 3);
+    assert_eq!(out.len(), 2);
+    assert_eq!(texts(&mutator.flush(&tap)), [r#"{"event":"tick","n":2}"#]);
+    assert!(matches!(tap.applied(), Applied::OnlyLate(_)));
 }
 
 #[test]

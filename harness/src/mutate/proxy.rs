@@ -171,7 +171,7 @@ async fn bridge(shared: Shared, channel: Channel, server: Upstream, client: WebS
                     Some(Ok(Message::Text(text))) => framer.text(text.as_str().to_owned()),
                     Some(Ok(Message::Binary(bytes))) => framer.binary(bytes.into()),
                     Some(Ok(Message::Close(frame))) => {
-                        let mut frames = to_axum(mutator.flush());
+                        let mut frames = to_axum(mutator.flush(&shared.tap));
                         frames.push(AxumMessage::Close(frame.map(|f| AxumClose {
                             code: f.code.into(),
                             reason: f.reason.as_str().into(),
@@ -181,7 +181,7 @@ async fn bridge(shared: Shared, channel: Channel, server: Upstream, client: WebS
                     }
                     Some(Ok(_)) => None,
                     _ => {
-                        let _ = send_all(&mut to_client, to_axum(mutator.flush())).await;
+                        let _ = send_all(&mut to_client, to_axum(mutator.flush(&shared.tap))).await;
                         return;
                     }
                 }
@@ -192,7 +192,7 @@ async fn bridge(shared: Shared, channel: Channel, server: Upstream, client: WebS
                     }
                 })
                 .unwrap_or_default(),
-                () = due => mutator.due(Instant::now()),
+                () = due => mutator.due(&shared.tap, Instant::now()),
             };
             if send_all(&mut to_client, to_axum(frames)).await.is_err() {
                 return;
