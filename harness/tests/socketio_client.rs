@@ -132,7 +132,18 @@ async fn serve(tcp: TcpStream) {
         match (packet.kind, packet.data.get(0).and_then(Value::as_str)) {
             (0, _) => {
                 if packet.data.get("token") == Some(&json!("good")) {
-                    ws.feed(text(format!(r#"40{ns}{{"sid":"sock1"}}"#)))
+                    if mode == "early" {
+                        ws.feed(text(format!(r#"42{ns}["too_soon"]"#)))
+                            .await
+                            .expect("send");
+                    }
+                    let content = match mode {
+                        "nosid" => "{}",
+                        "emptysid" => r#"{"sid":""}"#,
+                        "numsid" => r#"{"sid":1}"#,
+                        _ => r#"{"sid":"sock1"}"#,
+                    };
+                    ws.feed(text(format!("40{ns}{content}")))
                         .await
                         .expect("send");
                     // An event right after CONNECT: the client must not lose it.
@@ -294,6 +305,51 @@ async fn accepted_auth_echo_and_the_first_event_is_kept() {
         ("echo", vec![json!("hi"), json!({"n": 1})], None)
     );
     assert_eq!(raw, r#"42["echo","hi",{"n":1}]"#);
+}
+
+#[tokio::test]
+async fn an_event_before_connect_is_a_finding_and_still_delivered() {
+    let base = server().await;
+    let (_conn, _incoming, early) = connect(&base, &options("/", "good", "early"))
+        .await
+        .expect("connects");
+    match &early[..] {
+        [
+            Inbound::Invalid { reason, raw },
+            Inbound::Event { name, .. },
+            ..,
+        ] => {
+            assert!(
+                reason.contains("EVENT before the namespace's CONNECT"),
+                "{reason}"
+            );
+            assert_eq!(raw, r#"42["too_soon"]"#);
+            assert_eq!(name, "too_soon");
+        }
+        other => panic!("expected the finding, then the event: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_connect_without_a_non_empty_string_sid_is_a_finding() {
+    let base = server().await;
+    for (mode, frame) in [
+        ("nosid", "40{}"),
+        ("emptysid", r#"40{"sid":""}"#),
+        ("numsid", r#"40{"sid":1}"#),
+    ] {
+        let (conn, _incoming, early) = connect(&base, &options("/", "good", mode))
+            .await
+            .expect("connects");
+        assert_eq!(conn.sid(), None, "{mode}");
+        match early.first() {
+            Some(Inbound::Invalid { reason, raw }) => {
+                assert!(reason.contains("\"sid\": <a non-empty string>"), "{reason}");
+                assert_eq!(raw, frame);
+            }
+            other => panic!("{mode}: expected a finding, got {other:?}"),
+        }
+    }
 }
 
 #[tokio::test]

@@ -38,6 +38,9 @@ pub enum Command {
     /// Run the suite (like `run`) and show, per protocol, which message types, fields, enum
     /// values, error codes, options and endpoints of its document it exercised, and which never.
     Coverage(super::coverage::CoverageArgs),
+    /// Measure the suite's sensitivity: run one protocol's scenarios through a proxy that
+    /// corrupts one server message per run, and report the share of corruptions caught.
+    Mutate(super::mutate::MutateArgs),
 }
 
 /// `wsconform run`.

@@ -12,6 +12,7 @@ mod list;
 mod load;
 mod load_mix;
 mod load_output;
+mod mutate;
 mod options;
 mod profile;
 mod progress;
@@ -74,6 +75,7 @@ pub fn main() -> ExitCode {
         args::Command::Report(report) => report::report(report),
         args::Command::Diff(diff) => diff::diff(diff),
         args::Command::Coverage(args) => coverage::coverage(args),
+        args::Command::Mutate(mutate) => mutate::mutate(mutate),
     };
     match outcome {
         Ok(exit) => ExitCode::from(exit as u8),

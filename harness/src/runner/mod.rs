@@ -59,6 +59,12 @@ pub async fn run_scenario(
     verdict::judge(scenario, &suite.profile, outcome, rerun)
 }
 
+/// The result of a scenario the harness could not carry out (no target, no server): verdict
+/// error with `message`.
+pub fn error_result(scenario: &Scenario, message: String, rerun: String) -> ScenarioResult {
+    verdict::error(scenario, message, rerun)
+}
+
 /// The wall clock in Unix milliseconds.
 pub fn unix_now_ms() -> i64 {
     SystemTime::now()

@@ -121,11 +121,19 @@ impl Reader {
                 }
                 Step::End(other) => return Err(Failure::Broken(format!("unexpected {other:?}"))),
                 Step::Item(item) => item,
-                Step::Packet(packet, _)
+                Step::Packet(packet, raw)
                     if packet.namespace == self.namespace && packet.kind == PacketKind::Connect =>
                 {
                     let sid = packet.data.get("sid").and_then(Value::as_str);
-                    let sid = sid.map(str::to_owned);
+                    let sid = sid.filter(|sid| !sid.is_empty()).map(str::to_owned);
+                    if sid.is_none() {
+                        early.push(invalid(
+                            "the namespace's CONNECT must carry {\"sid\": <a non-empty string>} \
+                             (socket.io v5)"
+                                .into(),
+                            raw.as_str().to_owned(),
+                        ));
+                    }
                     return Ok(Accepted { open, sid, early });
                 }
                 Step::Packet(packet, _)
@@ -135,7 +143,17 @@ impl Reader {
                     self.close_soon();
                     return Err(Failure::Refused(packet.data));
                 }
-                Step::Packet(packet, raw) => self.to_item(packet, raw),
+                Step::Packet(packet, raw) => {
+                    if packet.namespace == self.namespace {
+                        // The namespace has not accepted the connection yet: nothing of it may
+                        // arrive (the item still follows, as a client would deliver it).
+                        early.push(invalid(
+                            format!("{} before the namespace's CONNECT", packet.kind),
+                            raw.as_str().to_owned(),
+                        ));
+                    }
+                    self.to_item(packet, raw)
+                }
             };
             early.push(item);
         }
