@@ -32,7 +32,11 @@ fn plan() -> Arc<ScenarioPlan> {
     };
     Arc::new(ScenarioPlan::new(
         scenario,
-        Arc::new(ProtocolSuite { profile, schemas }),
+        Arc::new(ProtocolSuite {
+            profile,
+            schemas,
+            http: None,
+        }),
         "http://127.0.0.1:9".into(),
         Arc::new(options),
     ))

@@ -145,5 +145,12 @@ fn scenario_and_suite(
     let fixtures: PathBuf = root.join("fixtures");
     let profile = Profile::load(&fixtures, &scenario.protocol)?;
     let schemas = SchemaSet::load(&fixtures.join(&scenario.protocol), &profile)?;
-    Ok((scenario, Arc::new(ProtocolSuite { profile, schemas })))
+    Ok((
+        scenario,
+        Arc::new(ProtocolSuite {
+            profile,
+            schemas,
+            http: None,
+        }),
+    ))
 }

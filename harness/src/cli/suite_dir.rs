@@ -5,10 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use harness::profile::Profile;
 use harness::runner::ProtocolSuite;
 use harness::scenario::{self, model::Scenario};
-use harness::schema::SchemaSet;
 
 use super::arg_groups::SuiteArgs;
 
@@ -57,13 +55,9 @@ pub fn protocols(
         if suites.contains_key(&scenario.protocol) {
             continue;
         }
-        let profile = Profile::load(&fixtures, &scenario.protocol)?;
-        let schemas = SchemaSet::load(&fixtures.join(&scenario.protocol), &profile)
-            .with_context(|| format!("loading the {} schemas", scenario.protocol))?;
-        suites.insert(
-            scenario.protocol.clone(),
-            Arc::new(ProtocolSuite { profile, schemas }),
-        );
+        let suite = harness::runner::protocol::load_protocol(&fixtures, &scenario.protocol)
+            .with_context(|| format!("loading the {} fixtures", scenario.protocol))?;
+        suites.insert(scenario.protocol.clone(), Arc::new(suite));
     }
     Ok(suites)
 }

@@ -240,7 +240,8 @@ impl Session {
         let line = format!("{} {}", reply.status, reply.body)
             .trim_end()
             .to_owned();
-        self.record(now, Party::Http, Direction::Received, Content::Text(line));
+        let seq = self.record(now, Party::Http, Direction::Received, Content::Text(line));
+        self.check_http_body(step, &reply, seq);
         let subject = format!("{} {}", step.method, step.path);
         observer.latency(
             LatencyKind::Http,
@@ -261,6 +262,23 @@ impl Session {
                 }
                 None => self.fail_check(now, since, None, CheckKind::Http, unmet, observer),
             },
+        }
+    }
+
+    /// The answer's body against the schema its endpoint and status give (see
+    /// [`super::http_bodies`]); each violation is a finding about the answer.
+    fn check_http_body(&mut self, step: &HttpStep, reply: &HttpReply, seq: usize) {
+        let (Some(http), Some(json)) = (self.plan.suite.http.as_ref(), reply.json.as_ref()) else {
+            return;
+        };
+        let issues = http.check(&step.method, &step.path, reply.status, json);
+        for issue in issues {
+            self.findings.push(crate::report::model::Finding {
+                actor: "http".to_owned(),
+                message_index: seq,
+                message: issue.message,
+                path: issue.path,
+            });
         }
     }
 

@@ -12,6 +12,7 @@
 mod attachments;
 mod completions;
 mod dialect;
+pub mod http_bodies;
 pub mod inbox;
 mod intake;
 pub mod markers;

@@ -23,6 +23,8 @@ pub struct ProtocolSuite {
     pub profile: Profile,
     /// Its message schemas.
     pub schemas: SchemaSet,
+    /// The body schemas of its HTTP API, if it declares them.
+    pub http: Option<super::http_bodies::HttpBodies>,
 }
 
 /// How much of a session's transcript is kept.

@@ -7,6 +7,7 @@
 
 pub mod factory;
 pub mod preflight;
+pub mod protocol;
 pub mod suite;
 mod verdict;
 

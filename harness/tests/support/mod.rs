@@ -182,9 +182,7 @@ pub fn time_scale() -> f64 {
 /// The suite of `protocol` from the fixtures under `fixtures` (test protocols live in
 /// `tests/data`).
 pub fn suite_in(fixtures: &Path, protocol: &str) -> ProtocolSuite {
-    let profile = Profile::load(fixtures, protocol).unwrap();
-    let schemas = SchemaSet::load(&fixtures.join(protocol), &profile).unwrap();
-    ProtocolSuite { profile, schemas }
+    harness::runner::protocol::load_protocol(fixtures, protocol).unwrap()
 }
 
 /// The text of each entry of a finished session's transcript, in order.
