@@ -36,13 +36,16 @@ pub enum Command {
     /// Run the suite (like `run`) and show, per protocol, which message types, fields, enum
     /// values, error codes, options and endpoints of its document it exercised, and which never.
     Coverage(super::coverage::CoverageArgs),
+    /// Work with the suite built into wsconform (`suite export DIR` writes it out, to add
+    /// scenarios of your own and run them with `--suite DIR`).
+    Suite(super::suite::SuiteCommandArgs),
 }
 
 /// Where the suite is.
 #[derive(Debug, Clone, Args)]
 pub struct SuiteArgs {
     /// The folder holding `scenarios/` and `fixtures/` (default: the current folder if it has
-    /// them, else the source tree wsconform was built from).
+    /// them, else the suite built into wsconform; `wsconform suite export DIR` writes that out).
     #[arg(long, env = "WSCONFORM_SUITE")]
     pub suite: Option<PathBuf>,
     /// Only these protocols (repeatable).
