@@ -68,12 +68,14 @@ pub fn cached() -> Result<PathBuf, WriteError> {
         }
     }
     let staging = sibling(&dir, "staging");
-    let written = write_to(&staging).and_then(|()| {
-        std::fs::rename(&staging, &dir).map_err(|source| WriteError {
+    // The error names the suite's folder, not the staging folder, which is gone by then.
+    let written = write_to(&staging)
+        .map_err(|e| e.source)
+        .and_then(|()| std::fs::rename(&staging, &dir))
+        .map_err(|source| WriteError {
             path: dir.clone(),
             source,
-        })
-    });
+        });
     let _ = std::fs::remove_dir_all(&staging);
     // A rename that failed because another process put the same suite there first is fine.
     match written {

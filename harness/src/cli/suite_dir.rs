@@ -20,6 +20,10 @@ use harness::schema::SchemaSet;
 use super::args::SuiteArgs;
 use super::builtin_suite;
 
+/// What to do when the built-in suite cannot be written out.
+const FIX: &str = "set XDG_CACHE_HOME to a folder you can write, or give --suite DIR (`wsconform \
+                   suite export DIR` writes one)";
+
 /// Where the suite comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -56,7 +60,7 @@ pub fn describe(args: &SuiteArgs) -> String {
 pub fn root(args: &SuiteArgs) -> anyhow::Result<PathBuf> {
     folder(args).map_err(|(path, message)| {
         anyhow::anyhow!(
-            "cannot write the built-in suite to {}: {message}",
+            "cannot write the built-in suite to {}: {message}; {FIX}",
             path.display()
         )
     })
@@ -84,7 +88,7 @@ pub fn scenarios(args: &SuiteArgs) -> (Vec<Scenario>, Vec<ScenarioError>) {
                 file,
                 ..Location::default()
             };
-            let message = format!("cannot write the built-in suite there: {message}");
+            let message = format!("cannot write the built-in suite there: {message}; {FIX}");
             return (Vec::new(), vec![ScenarioError::new(at, message)]);
         }
     };
