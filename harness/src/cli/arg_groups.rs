@@ -10,7 +10,7 @@ use clap::Args;
 #[derive(Debug, Clone, Args)]
 pub struct SuiteArgs {
     /// The folder holding `scenarios/` and `fixtures/` (default: the current folder if it has
-    /// them, else the source tree wsconform was built from).
+    /// them, else the suite built into wsconform; `wsconform suite export DIR` writes that out).
     #[arg(long, env = "WSCONFORM_SUITE")]
     pub suite: Option<PathBuf>,
     /// Only these protocols (repeatable).

@@ -41,6 +41,9 @@ pub enum Command {
     /// Measure the suite's sensitivity: run one protocol's scenarios through a proxy that
     /// corrupts one server message per run, and report the share of corruptions caught.
     Mutate(super::mutate::MutateArgs),
+    /// Work with the suite built into wsconform (`suite export DIR` writes it out, to add
+    /// scenarios of your own and run them with `--suite DIR`).
+    Suite(super::suite::SuiteCommandArgs),
 }
 
 /// `wsconform run`.

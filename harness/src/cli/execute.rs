@@ -182,13 +182,14 @@ pub(super) fn execute(setup: Setup<'_>) -> anyhow::Result<Executed> {
     let started = Instant::now();
     if setup.echo == Echo::Lines {
         println!(
-            "wsconform {} against {}",
+            "wsconform {} against {} ({})",
             env!("CARGO_PKG_VERSION"),
-            target_names.join(", ")
+            target_names.join(", "),
+            suite_dir::describe(&suite_args)
         );
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    let fixtures = suite_dir::root(&suite_args).join("fixtures");
+    let fixtures = suite_dir::root(&suite_args)?.join("fixtures");
     if !setup.no_preflight {
         let checks = preflight::Checks {
             fixtures: &fixtures,

@@ -5,6 +5,7 @@
 
 mod arg_groups;
 mod args;
+mod builtin_suite;
 mod coverage;
 mod diff;
 mod execute;
@@ -19,6 +20,7 @@ mod progress;
 mod report;
 mod run;
 mod serve;
+mod suite;
 mod suite_dir;
 
 use std::process::ExitCode;
@@ -45,7 +47,14 @@ pub enum Exit {
 /// Parses the command line and runs the command.
 pub fn main() -> ExitCode {
     // `serve` takes one option per declared setting of every reference protocol.
-    let command = args::Cli::command().mut_subcommand("serve", serve::with_settings);
+    let command = args::Cli::command()
+        .mut_subcommand("serve", serve::with_settings)
+        .long_version(format!(
+            "{}\nbuilt-in suite {} ({} files), used unless --suite or the current folder gives one",
+            env!("CARGO_PKG_VERSION"),
+            builtin_suite::id(),
+            builtin_suite::file_count()
+        ));
     let parsed = command
         .try_get_matches()
         .and_then(|matches| Ok((args::Cli::from_arg_matches(&matches)?, matches)));
@@ -76,6 +85,7 @@ pub fn main() -> ExitCode {
         args::Command::Diff(diff) => diff::diff(diff),
         args::Command::Coverage(args) => coverage::coverage(args),
         args::Command::Mutate(mutate) => mutate::mutate(mutate),
+        args::Command::Suite(args) => suite::suite(args),
     };
     match outcome {
         Ok(exit) => ExitCode::from(exit as u8),

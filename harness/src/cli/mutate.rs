@@ -91,7 +91,7 @@ pub fn mutate(args: MutateArgs) -> anyhow::Result<Exit> {
         .get(protocol)
         .cloned()
         .with_context(|| format!("no fixtures for {protocol}"))?;
-    let fixtures = suite_dir::root(&args.suite).join("fixtures");
+    let fixtures = suite_dir::root(&args.suite)?.join("fixtures");
     let allowed = AllowList::load(&fixtures, protocol)?;
     let campaign = Campaign {
         suite,

@@ -19,6 +19,22 @@ pub fn wsconform() -> Command {
     command
 }
 
+/// `binary` (the built wsconform or a copy of it) run from `dir`, writing its built-in suite
+/// under `cache` (`XDG_CACHE_HOME`), with no suite folder from the environment: unless `dir`
+/// holds one or `--suite` is given, it runs the suite it carries.
+pub fn wsconform_at(
+    binary: &std::path::Path,
+    dir: &std::path::Path,
+    cache: &std::path::Path,
+) -> Command {
+    let mut command = Command::new(binary);
+    command
+        .current_dir(dir)
+        .env_remove("WSCONFORM_SUITE")
+        .env("XDG_CACHE_HOME", cache);
+    command
+}
+
 /// A `wsconform serve` child on ephemeral ports, killed when dropped.
 pub struct Served {
     child: Child,

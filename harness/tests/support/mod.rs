@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use harness::embedded::EmbeddedFactory;
 use harness::exec::markers::MarkerIndex;
-use harness::profile::Profile;
 use harness::report::golden;
 use harness::report::model::{RunReport, ScenarioResult, Summary, Verdict};
 use harness::runner::suite::{SuitePlan, TargetSource, run_all};
@@ -21,7 +20,6 @@ use harness::runner::{
     ProtocolSuite, RunOptions, RunningTarget, Target, TargetFactory, run_scenario,
 };
 use harness::scenario::model::Scenario;
-use harness::schema::SchemaSet;
 
 /// A fresh embedded reference server serving `protocol`.
 pub async fn embedded(protocol: &str) -> Box<dyn RunningTarget> {
