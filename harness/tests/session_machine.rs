@@ -229,19 +229,7 @@ fn an_expectation_fails_at_its_deadline_and_not_before() {
 #[test]
 fn an_ack_of_the_wrong_shape_fails_at_its_path_and_breaks_its_schema() {
     let mut bench = Bench::new(plan("jobber", SEND_JOBS));
-    let conn = bench.connect();
-    bench.arrive(
-        conn,
-        event(
-            "client_ready",
-            json!([{"id": "sock-1", "customerId": "c1"}]),
-        ),
-    );
-    let _emit = bench.command();
-    bench.feed(Input::Sent {
-        conn,
-        result: Ok(()),
-    });
+    let conn = ready_and_emitted(&mut bench);
     bench.arrive(conn, ack(0, json!([{ "id": JOB }])));
     let outcome = bench.finish();
     let failure = outcome.failure.unwrap();
@@ -362,8 +350,8 @@ fn another_sessions_traffic_is_recorded_but_never_matched() {
     assert_eq!(foreign, vec![false, false, true, false, true]);
 }
 
-/// Emits one job and answers its ack with `args`; returns the connection.
-fn one_job_acked(bench: &mut Bench, args: Value) -> usize {
+/// Connects, receives `client_ready` and lets the first emit go out; returns the connection.
+fn ready_and_emitted(bench: &mut Bench) -> usize {
     let conn = bench.connect();
     bench.arrive(
         conn,
@@ -377,6 +365,12 @@ fn one_job_acked(bench: &mut Bench, args: Value) -> usize {
         conn,
         result: Ok(()),
     });
+    conn
+}
+
+/// Emits one job and answers its ack with `args`; returns the connection.
+fn one_job_acked(bench: &mut Bench, args: Value) -> usize {
+    let conn = ready_and_emitted(bench);
     bench.arrive(conn, ack(0, args));
     conn
 }
@@ -490,19 +484,7 @@ fn a_missing_message_nobody_captures_from_is_a_failed_check_and_the_scenario_goe
 /// ack (`at` 0), between the two acks (1) or after the last (2).
 fn one_job_with_an_extra_event(yaml: &str, at: u8) -> Outcome {
     let mut bench = Bench::new(plan("jobber", yaml));
-    let conn = bench.connect();
-    bench.arrive(
-        conn,
-        event(
-            "client_ready",
-            json!([{"id": "sock-1", "customerId": "c1"}]),
-        ),
-    );
-    let _emit = bench.command();
-    bench.feed(Input::Sent {
-        conn,
-        result: Ok(()),
-    });
+    let conn = ready_and_emitted(&mut bench);
     let extra = || event("job_cancelled", json!([{ "id": JOB }]));
     if at == 0 {
         bench.arrive(conn, extra());

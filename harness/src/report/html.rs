@@ -200,5 +200,25 @@ fn anchor(id: &str) -> String {
     format!("s-{id}")
 }
 
+/// Links to the sections of the first `max` of `ids`, comma-separated, the rest counted.
+fn scenario_links(ids: &[impl AsRef<str>], max: usize) -> String {
+    let mut links: Vec<String> = ids
+        .iter()
+        .take(max)
+        .map(|id| {
+            let id = id.as_ref();
+            format!(
+                "<a href=\"#{}\"><code>{}</code></a>",
+                escape(&anchor(id)),
+                escape(id)
+            )
+        })
+        .collect();
+    if ids.len() > max {
+        links.push(format!("and {} more", ids.len() - max));
+    }
+    links.join(", ")
+}
+
 #[cfg(test)]
 mod tests;

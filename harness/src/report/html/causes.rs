@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::super::model::RunReport;
 use super::super::root_causes::root_causes;
 use super::super::text::shorten;
-use super::{anchor, escape};
+use super::{escape, scenario_links};
 
 /// Root causes listed at most (the rest are counted).
 pub const MAX_CAUSES: usize = 50;
@@ -30,24 +30,7 @@ pub fn causes(out: &mut String, report: &RunReport) {
          <th>scenarios</th></tr></thead>\n<tbody>\n",
     );
     for cause in causes.iter().take(MAX_CAUSES) {
-        let mut links: Vec<String> = cause
-            .scenarios
-            .iter()
-            .take(MAX_CAUSE_SCENARIOS)
-            .map(|id| {
-                format!(
-                    "<a href=\"#{}\"><code>{}</code></a>",
-                    escape(&anchor(id)),
-                    escape(id)
-                )
-            })
-            .collect();
-        if cause.scenarios.len() > MAX_CAUSE_SCENARIOS {
-            links.push(format!(
-                "and {} more",
-                cause.scenarios.len() - MAX_CAUSE_SCENARIOS
-            ));
-        }
+        let links = scenario_links(&cause.scenarios, MAX_CAUSE_SCENARIOS);
         let kind = if cause.finding {
             "<span class=\"tag\">schema</span> "
         } else {
@@ -63,7 +46,7 @@ pub fn causes(out: &mut String, report: &RunReport) {
              <td>{}</td></tr>",
             cause.count,
             escape(&shorten(&cause.headline, MAX_CAUSE_CHARS)),
-            links.join(", ")
+            links
         );
     }
     out.push_str("</tbody>\n</table>\n");

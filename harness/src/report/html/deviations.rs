@@ -10,7 +10,7 @@
 use std::fmt::Write;
 
 use super::super::model::{DeviationUse, RunReport};
-use super::{anchor, escape};
+use super::{escape, scenario_links};
 
 /// Deviations listed at most (a profile declares a handful; the rest are counted).
 pub const MAX_DEVIATIONS: usize = 50;
@@ -66,24 +66,7 @@ pub fn deviations(out: &mut String, report: &RunReport) {
          <th>deviation</th><th>reason</th><th>messages</th><th>scenarios</th></tr></thead>\n<tbody>\n",
     );
     for total in totals.iter().take(MAX_DEVIATIONS) {
-        let mut links: Vec<String> = total
-            .scenarios
-            .iter()
-            .take(MAX_DEVIATION_SCENARIOS)
-            .map(|id| {
-                format!(
-                    "<a href=\"#{}\"><code>{}</code></a>",
-                    escape(&anchor(id)),
-                    escape(id)
-                )
-            })
-            .collect();
-        if total.scenarios.len() > MAX_DEVIATION_SCENARIOS {
-            links.push(format!(
-                "and {} more",
-                total.scenarios.len() - MAX_DEVIATION_SCENARIOS
-            ));
-        }
+        let links = scenario_links(&total.scenarios, MAX_DEVIATION_SCENARIOS);
         let _ = writeln!(
             out,
             "<tr class=\"deviation\"><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td>\
@@ -92,7 +75,7 @@ pub fn deviations(out: &mut String, report: &RunReport) {
             escape(total.reason),
             total.messages,
             total.scenarios.len(),
-            links.join(", ")
+            links
         );
     }
     out.push_str("</tbody>\n</table>\n");
