@@ -34,28 +34,34 @@ fn ran_nothing(finished: &Finished) {
     }
 }
 
+/// The run stopped before anything ran (exit 3) on exactly one problem line, returned.
+fn the_one_problem(finished: &Finished) -> String {
+    assert_eq!(finished.code(), Some(3), "{}", finished.shown());
+    ran_nothing(finished);
+    let stdout = finished.stdout();
+    let lines = problem_lines(&stdout);
+    assert_eq!(lines.len(), 1, "{}", finished.shown());
+    lines[0].to_string()
+}
+
 #[test]
 fn a_wrong_socketio_path_is_one_line_naming_the_path_and_the_fix() {
     let served = serve();
     let target = format!("jobber={}/sockets", served.jobber);
     let finished = run(&["--protocol", "jobber", "--target", &target]);
-    assert_eq!(finished.code(), Some(3), "{}", finished.shown());
-    ran_nothing(&finished);
-    let stdout = finished.stdout();
-    let lines = problem_lines(&stdout);
-    assert_eq!(lines.len(), 1, "{}", finished.shown());
+    let line = the_one_problem(&finished);
     let port = served.jobber.rsplit(':').next().unwrap();
     assert!(
-        lines[0].contains(&format!(
+        line.contains(&format!(
             "no socket.io server at ws://127.0.0.1:{port}/sockets/?EIO=4&transport=websocket (HTTP 404"
         )),
         "{}",
-        lines[0]
+        line
     );
     assert!(
-        lines[0].ends_with(&format!("--target jobber={}/<path>", served.jobber)),
+        line.ends_with(&format!("--target jobber={}/<path>", served.jobber)),
         "{}",
-        lines[0]
+        line
     );
 }
 
@@ -64,17 +70,9 @@ fn a_wrong_websocket_path_is_one_line_too() {
     let served = serve();
     let target = format!("ark={}/nowhere", served.url);
     let finished = run(&["--scenario", "ark.job.created", "--target", &target]);
-    assert_eq!(finished.code(), Some(3), "{}", finished.shown());
-    ran_nothing(&finished);
-    let stdout = finished.stdout();
-    let lines = problem_lines(&stdout);
-    assert_eq!(lines.len(), 1, "{}", finished.shown());
-    assert!(
-        lines[0].contains("no WebSocket server at ws://"),
-        "{}",
-        lines[0]
-    );
-    assert!(lines[0].contains("/nowhere (HTTP 404"), "{}", lines[0]);
+    let line = the_one_problem(&finished);
+    assert!(line.contains("no WebSocket server at ws://"), "{}", line);
+    assert!(line.contains("/nowhere (HTTP 404"), "{}", line);
 }
 
 #[test]
@@ -138,20 +136,16 @@ fn the_embedded_server_runs_the_preflight_too() {
         "--var",
         "token_b=unknown",
     ]);
-    assert_eq!(finished.code(), Some(3), "{}", finished.shown());
-    ran_nothing(&finished);
-    let stdout = finished.stdout();
-    let lines = problem_lines(&stdout);
-    assert_eq!(lines.len(), 1, "{}", finished.shown());
+    let line = the_one_problem(&finished);
     assert!(
-        lines[0].starts_with("wsconform: jobber=embedded reference server: "),
+        line.starts_with("wsconform: jobber=embedded reference server: "),
         "{}",
-        lines[0]
+        line
     );
     assert!(
-        lines[0].contains("actor b, which uses ${var_token_b} ("),
+        line.contains("actor b, which uses ${var_token_b} ("),
         "{}",
-        lines[0]
+        line
     );
 }
 
