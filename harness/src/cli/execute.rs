@@ -163,9 +163,9 @@ pub(super) fn execute(setup: Setup<'_>) -> anyhow::Result<Executed> {
             vars: setup.given.1,
             capabilities: &target.capabilities,
             time_scale: target.time_scale,
+            no_preflight: setup.no_preflight,
         },
         suite_args.suite.as_deref(),
-        setup.no_preflight,
     );
     let jobs = setup
         .jobs
@@ -267,12 +267,12 @@ struct RerunFlags<'a> {
     vars: &'a [String],
     capabilities: &'a [String],
     time_scale: f64,
+    no_preflight: bool,
 }
 
 fn rerun_command(
     flags: &RerunFlags<'_>,
     suite: Option<&std::path::Path>,
-    no_preflight: bool,
 ) -> impl Fn(&Scenario) -> String + Send + Sync + use<> {
     let RerunFlags {
         profile,
@@ -280,6 +280,7 @@ fn rerun_command(
         vars,
         capabilities,
         time_scale,
+        no_preflight,
     } = *flags;
     let mut common = String::new();
     if let Some(profile) = profile {
