@@ -75,7 +75,7 @@ fn every_declared_setting_changes_its_field() {
         for s in p.settings {
             let value = match s.syntax {
                 Syntax::Port => "4242",
-                Syntax::Duration => "7ms",
+                Syntax::Duration | Syntax::Delay => "7ms",
                 Syntax::RateLimit => "3/7s",
                 Syntax::Bytes | Syntax::Count => "7",
                 Syntax::Text => "changed",
