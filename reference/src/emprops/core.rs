@@ -12,8 +12,9 @@
 //! Invariants: a refused message changes nothing (emprops-N5); a job is held by at most one
 //! worker; a final job never changes again; nothing is addressed to a closed connection.
 
+use super::fast;
 use super::request::{Request, is_client_type};
-use super::state::{Conn, ConnId, Job, Role, Timer, Worker};
+use super::state::{Conn, ConnId, FastMap, Job, Role, Timer, Worker};
 use super::wire::{Out, SERVER_VERSION, WELCOME};
 use super::{HubError, Settings};
 use crate::ark::{IdSource, Timestamp};
@@ -101,11 +102,11 @@ pub(super) enum Replied {
 pub struct Core {
     pub(super) settings: Settings,
     pub(super) ids: Box<dyn IdSource>,
-    pub(super) conns: HashMap<ConnId, Conn>,
+    pub(super) conns: FastMap<ConnId, Conn>,
     pub(super) workers: HashMap<String, Worker>,
     /// Every job kept, by seq.
-    pub(super) jobs: HashMap<u64, Job>,
-    pub(super) job_ids: HashMap<String, u64>,
+    pub(super) jobs: FastMap<u64, Job>,
+    pub(super) job_ids: FastMap<String, u64>,
     /// The queued jobs in queue order: higher priority first, then FIFO (emprops-N11).
     pub(super) queue: BTreeSet<(Reverse<u8>, u64)>,
     /// Finished jobs, oldest first, for `retained_finished_jobs`.
@@ -138,10 +139,10 @@ impl Core {
         Self {
             settings,
             ids,
-            conns: HashMap::new(),
+            conns: FastMap::default(),
             workers: HashMap::new(),
-            jobs: HashMap::new(),
-            job_ids: HashMap::new(),
+            jobs: FastMap::default(),
+            job_ids: FastMap::default(),
             queue: BTreeSet::new(),
             finished: VecDeque::new(),
             counts: [0; 6],
@@ -262,13 +263,19 @@ impl Core {
         e.send(conn, &welcome);
     }
 
+    /// Tells every connection `server_disconnect`, then closes it with 1001 (emprops-N25).
+    /// The connections are forgotten first, so the requeues of their workers' jobs reach
+    /// nobody between the notice and the close.
     fn shutdown(&mut self, e: &mut Emit) {
         self.shut_down = true;
-        let mut conns: Vec<ConnId> = self.conns.keys().copied().collect();
-        conns.sort_unstable();
-        e.send_all(&conns, &server_disconnect());
-        for conn in conns {
-            self.drop_conn(e, conn);
+        let mut conns: Vec<(ConnId, Conn)> = self.conns.drain().collect();
+        conns.sort_unstable_by_key(|(id, _)| *id);
+        let ids: Vec<ConnId> = conns.iter().map(|(id, _)| *id).collect();
+        e.send_all(&ids, &server_disconnect());
+        for (conn, gone) in conns {
+            if let Role::Worker(worker_id) = gone.role {
+                self.remove_worker(e, &worker_id);
+            }
             e.out.push(shutdown_close(conn));
         }
     }
@@ -292,6 +299,10 @@ impl Core {
 
     fn text(&mut self, e: &mut Emit, conn: ConnId, text: &str) {
         self.heard_from(e.now, conn);
+        if let Some(hot) = fast::parse(text) {
+            let result = self.apply(e, conn, hot.request, hot.id);
+            return self.answer(e, conn, result, hot.id, hot.kind);
+        }
         match serde_json::from_str::<Value>(text) {
             Ok(value) => self.message(e, conn, value, text),
             Err(_) => e.error(conn, &HubError::InvalidJson, None),
@@ -324,19 +335,32 @@ impl Core {
             return e.send(conn, &unknown);
         }
         let result = Request::parse(&kind, obj).and_then(|r| self.apply(e, conn, r, id.as_deref()));
+        self.answer(e, conn, result, id.as_deref(), &kind);
+    }
+
+    /// What a handled message still needs: an `ack` when it carried an `id` and had no specific
+    /// reply, or the `error` refusing it (emprops-N4, N5).
+    fn answer(
+        &mut self,
+        e: &mut Emit,
+        conn: ConnId,
+        result: Result<Replied, HubError>,
+        id: Option<&str>,
+        kind: &str,
+    ) {
         match result {
             Ok(Replied::Yes) => {}
             Ok(Replied::No) => {
-                if let Some(id) = id.as_deref() {
+                if let Some(id) = id {
                     let ack = Out::Ack {
                         message_id: Some(id),
-                        original_type: &kind,
+                        original_type: kind,
                         status: "processed",
                     };
                     e.send(conn, &ack);
                 }
             }
-            Err(error) => e.error(conn, &error, id.as_deref()),
+            Err(error) => e.error(conn, &error, id),
         }
     }
 

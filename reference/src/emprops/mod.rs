@@ -12,6 +12,7 @@ mod chunks;
 pub mod core;
 pub mod declared;
 pub mod error;
+mod fast;
 mod fields;
 mod jobs;
 pub mod request;

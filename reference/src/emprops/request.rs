@@ -52,6 +52,11 @@ pub fn is_client_type(kind: &str) -> bool {
     CLIENT_TYPES.contains(&kind)
 }
 
+/// The client type `kind` as a static string, if it is one.
+pub fn client_type(kind: &str) -> Option<&'static str> {
+    CLIENT_TYPES.iter().copied().find(|t| *t == kind)
+}
+
 /// `register_client`'s `client_type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientKind {
@@ -367,9 +372,14 @@ fn take_object(obj: &mut Obj, key: &str) -> Value {
 }
 
 fn requirements(o: &Obj) -> Result<Requirements, HubError> {
-    let Some(r) = opt_obj(o, "requirements", "requirements")? else {
-        return Ok(Requirements::default());
-    };
+    match opt_obj(o, "requirements", "requirements")? {
+        Some(r) => requirements_of(r),
+        None => Ok(Requirements::default()),
+    }
+}
+
+/// The requirements object `r` of a `submit_job`, checked (E3); `raw` is left `null`.
+pub(super) fn requirements_of(r: &Obj) -> Result<Requirements, HubError> {
     let hardware = opt_obj(r, "hardware", "requirements.hardware")?;
     let gpu_memory_gb = match hardware {
         Some(h) => gpu_memory(h, "requirements.hardware.gpu_memory_gb")?,
