@@ -10,10 +10,12 @@
 
 use super::request::{
     DEFAULT_CLAIM_TIMEOUT_MS, DEFAULT_MAX_RETRIES, DEFAULT_PRIORITY, NewJob, Request, client_type,
-    requirements_of,
+    empty_object,
 };
+use super::state::Requirements;
 use serde::Deserialize;
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
+use serde_json::value::RawValue;
 
 /// Every top-level field the hot messages read; others are skipped without being kept.
 #[derive(Deserialize)]
@@ -38,8 +40,8 @@ struct Hot<'a> {
     claim_timeout: Option<u64>,
     #[serde(default)]
     processing_time: Option<Number>,
-    #[serde(default)]
-    result: Option<Value>,
+    #[serde(default, borrow)]
+    result: Option<&'a RawValue>,
     #[serde(default)]
     error: Option<String>,
     #[serde(default)]
@@ -50,12 +52,12 @@ struct Hot<'a> {
     job_type: Option<&'a str>,
     #[serde(default)]
     priority: Option<u64>,
-    #[serde(default)]
-    payload: Option<Value>,
+    #[serde(default, borrow)]
+    payload: Option<&'a RawValue>,
     #[serde(default)]
     customer_id: Option<String>,
-    #[serde(default)]
-    requirements: Option<Value>,
+    #[serde(default, borrow)]
+    requirements: Option<&'a RawValue>,
     #[serde(default)]
     max_retries: Option<u64>,
 }
@@ -123,9 +125,23 @@ fn new_job(hot: Hot<'_>) -> Option<NewJob> {
         Some(m) => u32::try_from(m).ok()?,
         None => DEFAULT_MAX_RETRIES,
     };
-    let raw = object_or_empty(hot.requirements)?;
-    let mut requirements = requirements_of(raw.as_object()?).ok()?;
-    requirements.raw = raw;
+    let requirements = match hot.requirements {
+        Some(raw) => {
+            object(raw)?;
+            let needs: Needs = serde_json::from_str(raw.get()).ok()?;
+            let gpu_memory_gb = needs.hardware.and_then(|h| h.gpu_memory_gb);
+            Requirements {
+                service_type: needs.service_type,
+                component: needs.component,
+                gpu_memory_gb: in_range(gpu_memory_gb, 0.0, None)?,
+                raw: Some(raw.to_owned()),
+            }
+        }
+        None => Requirements {
+            raw: Some(empty_object()),
+            ..Requirements::default()
+        },
+    };
     Some(NewJob {
         job_type: non_empty(hot.job_type)?,
         priority,
@@ -155,10 +171,33 @@ fn in_range(number: Option<Number>, min: f64, max: Option<f64>) -> Option<Option
     }
 }
 
-fn object_or_empty(value: Option<Value>) -> Option<Value> {
-    match value {
-        None => Some(Value::Object(Map::new())),
-        Some(Value::Object(o)) => Some(Value::Object(o)),
-        Some(_) => None,
+/// The raw value when it is an object (`None`, the full path, otherwise).
+fn object(raw: &RawValue) -> Option<&RawValue> {
+    raw.get().starts_with('{').then_some(raw)
+}
+
+/// The object as owned JSON text, `{}` when absent; `None` (the full path) when not an object.
+fn object_or_empty(raw: Option<&RawValue>) -> Option<Box<RawValue>> {
+    match raw {
+        None => Some(empty_object()),
+        Some(raw) => object(raw).map(RawValue::to_owned),
     }
+}
+
+/// `requirements` as E3 reads it; any other shape is for the full path.
+#[derive(Deserialize)]
+struct Needs {
+    #[serde(default)]
+    service_type: Option<String>,
+    #[serde(default)]
+    component: Option<String>,
+    #[serde(default)]
+    hardware: Option<Hardware>,
+}
+
+/// `requirements.hardware`.
+#[derive(Deserialize)]
+struct Hardware {
+    #[serde(default)]
+    gpu_memory_gb: Option<Number>,
 }

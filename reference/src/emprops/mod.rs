@@ -11,6 +11,7 @@
 mod chunks;
 pub mod core;
 pub mod declared;
+mod encode;
 pub mod error;
 mod fast;
 mod fields;

@@ -11,6 +11,7 @@ use super::fields::{
     Obj, get, opt_bool, opt_int, opt_number, opt_obj, opt_str, opt_strings, req_str, req_strings,
 };
 use super::state::{Capabilities, Filters, Requirements};
+use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 
 /// Default `claim_timeout` of `claim_job`, ms (emprops-N12).
@@ -73,8 +74,8 @@ pub struct NewJob {
     pub job_type: String,
     /// `priority`, 0–100.
     pub priority: u8,
-    /// `payload`, `{}` by default.
-    pub payload: Value,
+    /// `payload`, `{}` by default, as its JSON text.
+    pub payload: Box<RawValue>,
     /// `customer_id`.
     pub customer_id: Option<String>,
     /// `requirements`.
@@ -166,8 +167,8 @@ pub enum Request {
         worker_id: String,
         /// `processing_time`.
         processing_time: Option<Number>,
-        /// `result`, `{}` by default.
-        result: Value,
+        /// `result`, `{}` by default, as its JSON text.
+        result: Box<RawValue>,
     },
     /// `fail_job`.
     Fail {
@@ -350,7 +351,7 @@ fn new_job(obj: &mut Obj) -> Result<NewJob, HubError> {
     let max_retries = opt_int(o, "max_retries", "max_retries", 0, u64::from(u32::MAX))?;
     let mut requirements = requirements(o)?;
     let payload = take_object(obj, "payload");
-    requirements.raw = take_object(obj, "requirements");
+    requirements.raw = Some(take_object(obj, "requirements"));
     Ok(NewJob {
         job_type,
         priority: priority.map_or(DEFAULT_PRIORITY, |p| u8::try_from(p).unwrap_or(100)),
@@ -363,12 +364,19 @@ fn new_job(obj: &mut Obj) -> Result<NewJob, HubError> {
     })
 }
 
-/// The object at `key`, moved out (checked to be an object or absent), `{}` when absent.
-fn take_object(obj: &mut Obj, key: &str) -> Value {
+/// The object at `key` (checked to be an object or absent) as JSON text, `{}` when absent.
+fn take_object(obj: &mut Obj, key: &str) -> Box<RawValue> {
     match obj.remove(key) {
-        Some(Value::Object(o)) => Value::Object(o),
-        _ => Value::Object(Map::new()),
+        Some(value @ Value::Object(_)) => {
+            serde_json::value::to_raw_value(&value).unwrap_or_else(|_| empty_object())
+        }
+        _ => empty_object(),
     }
+}
+
+/// `{}` as JSON text.
+pub(super) fn empty_object() -> Box<RawValue> {
+    RawValue::from_string("{}".to_owned()).unwrap_or_else(|_| Box::default())
 }
 
 fn requirements(o: &Obj) -> Result<Requirements, HubError> {
@@ -389,7 +397,7 @@ pub(super) fn requirements_of(r: &Obj) -> Result<Requirements, HubError> {
         service_type: opt_str(r, "service_type", "requirements.service_type")?,
         component: opt_str(r, "component", "requirements.component")?,
         gpu_memory_gb,
-        raw: Value::Null,
+        raw: None,
     })
 }
 

@@ -4,7 +4,8 @@
 
 use crate::ark::Timestamp;
 use serde::Serialize;
-use serde_json::{Number, Value};
+use serde_json::Number;
+use serde_json::value::RawValue;
 use std::collections::HashMap;
 
 /// The driver's id of one WebSocket connection; never reused.
@@ -127,8 +128,8 @@ pub struct Requirements {
     pub component: Option<String>,
     /// `requirements.hardware.gpu_memory_gb`.
     pub gpu_memory_gb: Option<Number>,
-    /// The object as submitted, `{}` if none.
-    pub raw: Value,
+    /// The object as submitted, `{}` if none, kept as its JSON text.
+    pub raw: Option<Box<RawValue>>,
 }
 
 /// A worker's capabilities (emprops-N8).
@@ -166,7 +167,8 @@ pub(super) struct Job {
     pub(super) id: String,
     pub(super) job_type: String,
     pub(super) priority: u8,
-    pub(super) payload: Value,
+    /// As submitted, kept as its JSON text (never parsed into a tree: only relayed).
+    pub(super) payload: Box<RawValue>,
     pub(super) customer_id: Option<String>,
     pub(super) requirements: Requirements,
     pub(super) max_retries: u32,

@@ -97,7 +97,7 @@ impl Core {
             job_type: &job.job_type,
             priority: job.priority,
             payload: &job.payload,
-            requirements: &job.requirements.raw,
+            requirements: job.requirements.raw.as_deref(),
             claim_timeout: timeout,
         };
         e.send(conn, &assigned);
