@@ -4,6 +4,9 @@
 //! to the submitter, acks to the worker), with finished jobs retained and pruned as in
 //! production (`retained_finished_jobs` default).
 //!
+//! A second figure, `heartbeat`: `worker_heartbeat` → `worker_heartbeat_ack`, the message a
+//! hub receives most (every worker, every interval), one input per iteration.
+//!
 //! `cargo bench -p benches --bench emprops_core`
 
 use std::hint::black_box;
@@ -62,6 +65,14 @@ fn cycles(c: &mut Criterion) {
                 r#"{{"type":"complete_job","job_id":"{job}","worker_id":"w1","processing_time":67.5,"result":{{"success":true}},"timestamp":1}}"#
             );
             black_box(core.handle(t(now), Input::Text(WORKER, &complete)));
+        })
+    });
+    let heartbeat = r#"{"type":"worker_heartbeat","worker_id":"w1","status":"idle","load":0.1,"current_jobs":[],"timestamp":1705312345000}"#;
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("heartbeat", |b| {
+        b.iter(|| {
+            now += 1;
+            black_box(core.handle(t(now), Input::Text(WORKER, heartbeat)));
         })
     });
     group.finish();

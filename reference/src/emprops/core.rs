@@ -368,7 +368,7 @@ impl Core {
         &mut self,
         e: &mut Emit,
         conn: ConnId,
-        request: Request,
+        request: Request<'_>,
         id: Option<&str>,
     ) -> Result<Replied, HubError> {
         match request {

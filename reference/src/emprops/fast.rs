@@ -16,6 +16,7 @@ use super::state::Requirements;
 use serde::Deserialize;
 use serde_json::Number;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// Every top-level field the hot messages read; others are skipped without being kept.
 #[derive(Deserialize)]
@@ -64,7 +65,7 @@ struct Hot<'a> {
 
 /// A hot message, validated: the request, its `id` and its type.
 pub(super) struct Fast<'a> {
-    pub(super) request: Request,
+    pub(super) request: Request<'a>,
     pub(super) id: Option<&'a str>,
     pub(super) kind: &'static str,
 }
@@ -77,36 +78,36 @@ pub(super) fn parse(text: &str) -> Option<Fast<'_>> {
     let request = match kind {
         "ping" => Request::Ping,
         "claim_job" => Request::ClaimJob {
-            worker_id: non_empty(hot.worker_id)?,
+            worker_id: borrowed(hot.worker_id)?,
             max_jobs: at_least_one(hot.max_jobs.unwrap_or(1))?,
             claim_timeout: at_least_one(hot.claim_timeout.unwrap_or(DEFAULT_CLAIM_TIMEOUT_MS))?,
         },
         "job_accepted_by_worker" => Request::AcceptJob {
-            job_id: non_empty(hot.job_id)?,
-            worker_id: non_empty(hot.worker_id)?,
+            job_id: borrowed(hot.job_id)?,
+            worker_id: borrowed(hot.worker_id)?,
             estimated_completion: hot.estimated_completion,
         },
         "update_job_progress" => Request::Progress {
-            job_id: non_empty(hot.job_id)?,
-            worker_id: non_empty(hot.worker_id)?,
+            job_id: borrowed(hot.job_id)?,
+            worker_id: borrowed(hot.worker_id)?,
             progress: in_range(hot.progress, 0.0, Some(100.0))?,
             message: hot.message,
             estimated_completion: hot.estimated_completion,
         },
         "complete_job" => Request::Complete {
-            job_id: non_empty(hot.job_id)?,
-            worker_id: non_empty(hot.worker_id)?,
+            job_id: borrowed(hot.job_id)?,
+            worker_id: borrowed(hot.worker_id)?,
             processing_time: in_range(hot.processing_time, 0.0, None)?,
             result: object_or_empty(hot.result)?,
         },
         "fail_job" => Request::Fail {
-            job_id: non_empty(hot.job_id)?,
-            worker_id: non_empty(hot.worker_id)?,
+            job_id: borrowed(hot.job_id)?,
+            worker_id: borrowed(hot.worker_id)?,
             error: hot.error,
             retry: hot.retry.unwrap_or(false),
         },
         "worker_heartbeat" => Request::Heartbeat {
-            worker_id: non_empty(hot.worker_id)?,
+            worker_id: borrowed(hot.worker_id)?,
             status: hot.status,
         },
         "submit_job" => Request::SubmitJob(new_job(hot)?),
@@ -150,6 +151,10 @@ fn new_job(hot: Hot<'_>) -> Option<NewJob> {
         requirements,
         max_retries,
     })
+}
+
+fn borrowed(text: Option<&str>) -> Option<Cow<'_, str>> {
+    text.filter(|s| !s.is_empty()).map(Cow::Borrowed)
 }
 
 fn non_empty(text: Option<&str>) -> Option<String> {

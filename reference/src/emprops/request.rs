@@ -13,6 +13,7 @@ use super::fields::{
 use super::state::{Capabilities, Filters, Requirements};
 use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 
 /// Default `claim_timeout` of `claim_job`, ms (emprops-N12).
 pub const DEFAULT_CLAIM_TIMEOUT_MS: u64 = 30_000;
@@ -101,7 +102,7 @@ pub struct Chunk {
 
 /// A client message of a known type, validated.
 #[derive(Debug, Clone)]
-pub enum Request {
+pub enum Request<'a> {
     /// `register_client`.
     RegisterClient {
         /// Job client or monitor.
@@ -131,7 +132,7 @@ pub enum Request {
     /// `claim_job`.
     ClaimJob {
         /// `worker_id`.
-        worker_id: String,
+        worker_id: Cow<'a, str>,
         /// `max_jobs`, 1 by default.
         max_jobs: u64,
         /// `claim_timeout`, ms.
@@ -140,18 +141,18 @@ pub enum Request {
     /// `job_accepted_by_worker`.
     AcceptJob {
         /// `job_id`.
-        job_id: String,
+        job_id: Cow<'a, str>,
         /// `worker_id`.
-        worker_id: String,
+        worker_id: Cow<'a, str>,
         /// `estimated_completion`.
         estimated_completion: Option<String>,
     },
     /// `update_job_progress`.
     Progress {
         /// `job_id`.
-        job_id: String,
+        job_id: Cow<'a, str>,
         /// `worker_id`.
-        worker_id: String,
+        worker_id: Cow<'a, str>,
         /// `progress`, 0–100.
         progress: Option<Number>,
         /// `message`.
@@ -162,9 +163,9 @@ pub enum Request {
     /// `complete_job`.
     Complete {
         /// `job_id`.
-        job_id: String,
+        job_id: Cow<'a, str>,
         /// `worker_id`.
-        worker_id: String,
+        worker_id: Cow<'a, str>,
         /// `processing_time`.
         processing_time: Option<Number>,
         /// `result`, `{}` by default, as its JSON text.
@@ -173,9 +174,9 @@ pub enum Request {
     /// `fail_job`.
     Fail {
         /// `job_id`.
-        job_id: String,
+        job_id: Cow<'a, str>,
         /// `worker_id`.
-        worker_id: String,
+        worker_id: Cow<'a, str>,
         /// `error`.
         error: Option<String>,
         /// `retry`, false by default.
@@ -184,7 +185,7 @@ pub enum Request {
     /// `worker_heartbeat`.
     Heartbeat {
         /// `worker_id`.
-        worker_id: String,
+        worker_id: Cow<'a, str>,
         /// `status`.
         status: Option<String>,
     },
@@ -231,7 +232,7 @@ pub enum Request {
     Disconnect,
 }
 
-impl Request {
+impl Request<'_> {
     /// Validates the message `obj` of client type `kind`.
     pub fn parse(kind: &str, mut obj: Obj) -> Result<Self, HubError> {
         let o = &obj;
@@ -246,32 +247,32 @@ impl Request {
             "cancel_job" => Self::CancelJob(job_id(o)?),
             "subscribe_job" => Self::SubscribeJob(job_id(o)?),
             "claim_job" => Self::ClaimJob {
-                worker_id: worker_id(o)?,
+                worker_id: worker_id(o)?.into(),
                 max_jobs: opt_int(o, "max_jobs", "max_jobs", 1, u64::MAX)?.unwrap_or(1),
                 claim_timeout: opt_int(o, "claim_timeout", "claim_timeout", 1, u64::MAX)?
                     .unwrap_or(DEFAULT_CLAIM_TIMEOUT_MS),
             },
             "job_accepted_by_worker" => Self::AcceptJob {
-                job_id: job_id(o)?,
-                worker_id: worker_id(o)?,
+                job_id: job_id(o)?.into(),
+                worker_id: worker_id(o)?.into(),
                 estimated_completion: opt_str(o, "estimated_completion", "estimated_completion")?,
             },
             "update_job_progress" => Self::Progress {
-                job_id: job_id(o)?,
-                worker_id: worker_id(o)?,
+                job_id: job_id(o)?.into(),
+                worker_id: worker_id(o)?.into(),
                 progress: opt_number(o, "progress", "progress", 0.0, Some(100.0))?,
                 message: opt_str(o, "message", "message")?,
                 estimated_completion: opt_str(o, "estimated_completion", "estimated_completion")?,
             },
             "complete_job" => complete(&mut obj)?,
             "fail_job" => Self::Fail {
-                job_id: job_id(o)?,
-                worker_id: worker_id(o)?,
+                job_id: job_id(o)?.into(),
+                worker_id: worker_id(o)?.into(),
                 error: opt_str(o, "error", "error")?,
                 retry: opt_bool(o, "retry", "retry")?.unwrap_or(false),
             },
             "worker_heartbeat" => Self::Heartbeat {
-                worker_id: worker_id(o)?,
+                worker_id: worker_id(o)?.into(),
                 status: opt_str(o, "status", "status")?,
             },
             "worker_status" => worker_status(o)?,
@@ -314,7 +315,7 @@ fn client_kind(o: &Obj) -> Result<ClientKind, HubError> {
     }
 }
 
-fn register_worker(o: &Obj) -> Result<Request, HubError> {
+fn register_worker(o: &Obj) -> Result<Request<'static>, HubError> {
     let worker_id = worker_id(o)?;
     let caps = opt_obj(o, "capabilities", "capabilities")?
         .ok_or_else(|| HubError::invalid("capabilities", "Is required", None))?;
@@ -401,21 +402,21 @@ pub(super) fn requirements_of(r: &Obj) -> Result<Requirements, HubError> {
     })
 }
 
-fn complete(obj: &mut Obj) -> Result<Request, HubError> {
+fn complete(obj: &mut Obj) -> Result<Request<'static>, HubError> {
     let o = &*obj;
     let job_id = job_id(o)?;
     let worker_id = worker_id(o)?;
     let processing_time = opt_number(o, "processing_time", "processing_time", 0.0, None)?;
     opt_obj(o, "result", "result")?;
     Ok(Request::Complete {
-        job_id,
-        worker_id,
+        job_id: job_id.into(),
+        worker_id: worker_id.into(),
         processing_time,
         result: take_object(obj, "result"),
     })
 }
 
-fn worker_status(o: &Obj) -> Result<Request, HubError> {
+fn worker_status(o: &Obj) -> Result<Request<'static>, HubError> {
     let worker_id = worker_id(o)?;
     let status = opt_str(o, "status", "status")?;
     let caps = opt_obj(o, "capabilities", "capabilities")?;
@@ -436,7 +437,7 @@ fn worker_status(o: &Obj) -> Result<Request, HubError> {
     })
 }
 
-fn subscribe_notifications(o: &Obj) -> Result<Request, HubError> {
+fn subscribe_notifications(o: &Obj) -> Result<Request<'static>, HubError> {
     let enabled = opt_bool(o, "enabled", "enabled")?.unwrap_or(true);
     let mut filters = Filters::default();
     let mut applied = Map::new();
@@ -460,7 +461,7 @@ fn subscribe_notifications(o: &Obj) -> Result<Request, HubError> {
     })
 }
 
-fn subscribe_stats(o: &Obj) -> Result<Request, HubError> {
+fn subscribe_stats(o: &Obj) -> Result<Request<'static>, HubError> {
     let enabled = opt_bool(o, "enabled", "enabled")?.unwrap_or(true);
     let interval = opt_number(
         o,

@@ -120,7 +120,7 @@ impl Core {
         &mut self,
         e: &mut Emit,
         conn: ConnId,
-        request: Request,
+        request: Request<'_>,
     ) -> Result<Replied, HubError> {
         match request {
             Request::AcceptJob {
@@ -176,7 +176,7 @@ impl Core {
         &mut self,
         e: &mut Emit,
         conn: ConnId,
-        request: Request,
+        request: Request<'_>,
     ) -> Result<Replied, HubError> {
         match request {
             Request::Complete {
