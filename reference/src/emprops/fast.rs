@@ -8,9 +8,9 @@
 //! `None`, so the full path handles it and words the error. Measured: parsing to a tree was
 //! most of the hub core's time per input (`benches` `emprops_core`).
 
+use super::parse::empty_object;
 use super::request::{
     DEFAULT_CLAIM_TIMEOUT_MS, DEFAULT_MAX_RETRIES, DEFAULT_PRIORITY, NewJob, Request, client_type,
-    empty_object,
 };
 use super::state::Requirements;
 use serde::Deserialize;
