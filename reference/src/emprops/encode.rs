@@ -8,7 +8,8 @@
 
 use super::wire::{Out, Summary};
 use crate::ark::Timestamp;
-use std::fmt::{Display, Write as _};
+use serde_json::Number;
+use std::fmt::Write as _;
 
 impl Out<'_> {
     /// The text of this message stamped with `now`.
@@ -17,7 +18,9 @@ impl Out<'_> {
             .encode_direct()
             .unwrap_or_else(|| self.encode_with_serde());
         // Every variant has at least its `type`, so a comma always separates.
-        let _ = write!(text, ",\"timestamp\":{}}}", now.unix_millis());
+        text.push_str(",\"timestamp\":");
+        push_i64(&mut text, now.unix_millis());
+        text.push('}');
         text
     }
 
@@ -64,8 +67,8 @@ impl Out<'_> {
             } => {
                 o.str("job_id", job_id);
                 o.str("status", status.as_str());
-                o.num("position", position);
-                o.num("notified_workers", notified_workers);
+                o.num("position", *position as u64);
+                o.num("notified_workers", *notified_workers as u64);
             }
             Self::JobAvailable {
                 job_id,
@@ -75,7 +78,7 @@ impl Out<'_> {
             } => {
                 o.str("job_id", job_id);
                 o.str("job_type", job_type);
-                o.num("priority", priority);
+                o.num("priority", *priority);
                 o.summary(requirements_summary);
             }
             Self::JobAssigned {
@@ -90,10 +93,10 @@ impl Out<'_> {
                 o.str("job_id", job_id);
                 o.str("worker_id", worker_id);
                 o.str("job_type", job_type);
-                o.num("priority", priority);
+                o.num("priority", *priority);
                 o.raw("payload", payload.get());
                 o.raw("requirements", requirements.map_or("{}", |r| r.get()));
-                o.num("claim_timeout", claim_timeout);
+                o.num("claim_timeout", *claim_timeout);
             }
             Self::JobCompletedAck { job_id, worker_id } => {
                 o.str("job_id", job_id);
@@ -110,7 +113,7 @@ impl Out<'_> {
                 o.str("job_id", job_id);
                 o.str("status", status.as_str());
                 o.str("worker_id", worker_id);
-                o.num("priority", priority);
+                o.num("priority", *priority);
                 o.opt_num("processing_time", *processing_time);
                 o.raw("result", result.get());
             }
@@ -130,7 +133,7 @@ impl Out<'_> {
             } => {
                 o.str("worker_id", worker_id);
                 o.str("status", status);
-                o.num("next_heartbeat_expected", next_heartbeat_expected);
+                o.int("next_heartbeat_expected", *next_heartbeat_expected);
             }
             Self::Pong => {}
             _ => return None,
@@ -186,14 +189,30 @@ impl Writer {
         }
     }
 
-    fn num(&mut self, key: &str, value: impl Display) {
+    fn num(&mut self, key: &str, value: impl Into<u64>) {
         self.key(key);
-        let _ = write!(self.text, "{value}");
+        push_i64(
+            &mut self.text,
+            i64::try_from(value.into()).unwrap_or(i64::MAX),
+        );
     }
 
-    fn opt_num(&mut self, key: &str, value: Option<impl Display>) {
-        if let Some(value) = value {
-            self.num(key, value);
+    fn int(&mut self, key: &str, value: i64) {
+        self.key(key);
+        push_i64(&mut self.text, value);
+    }
+
+    /// A client's number as it was given: integers by hand, fractions by their `Display`.
+    fn opt_num(&mut self, key: &str, value: Option<&Number>) {
+        let Some(value) = value else {
+            return;
+        };
+        self.key(key);
+        match value.as_i64() {
+            Some(n) => push_i64(&mut self.text, n),
+            None => {
+                let _ = write!(self.text, "{value}");
+            }
         }
     }
 
@@ -217,6 +236,27 @@ impl Writer {
     }
 }
 
+/// Writes `n` in decimal (what `Display` writes, without the formatting machinery).
+fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut rest = n.unsigned_abs();
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in &digits[start..] {
+        out.push(char::from(d));
+    }
+}
+
 /// Writes `text` as a JSON string: as is between quotes when nothing in it needs escaping,
 /// else through serde_json (which escapes exactly `"`, `\` and control characters).
 fn push_json_str(out: &mut String, text: &str) {
@@ -236,6 +276,15 @@ mod tests {
     use crate::emprops::Status;
     use serde_json::value::RawValue;
     use serde_json::{Number, Value};
+
+    #[test]
+    fn integers_are_written_as_display_writes_them() {
+        for n in [0, 7, -7, 10, 1_705_312_345_000, i64::MAX, i64::MIN] {
+            let mut out = String::new();
+            push_i64(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
+    }
 
     /// Every message written directly is exactly what serde writes, escapes included.
     #[test]

@@ -279,8 +279,16 @@ impl std::hash::Hasher for FastHasher {
         self.add(n as u64);
     }
 
+    /// Mixed once more (murmur3's finalizer): the multiply only carries a difference upwards,
+    /// so ids that differ in their last characters (sequential ids) would otherwise differ
+    /// in the high bits only, and the table, which indexes by the low bits, would probe long.
     fn finish(&self) -> u64 {
-        self.0
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
