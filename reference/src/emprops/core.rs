@@ -71,18 +71,19 @@ impl Emit {
         self.out.push(Output::Send { conn, text });
     }
 
-    /// Sends `message` to each of `conns` (encoded once).
+    /// Sends `message` to each of `conns` (encoded once; the last one gets the text itself).
     pub(super) fn send_all(&mut self, conns: &[ConnId], message: &Out<'_>) {
-        if conns.is_empty() {
+        let Some((&last, others)) = conns.split_last() else {
             return;
-        }
+        };
         let text = message.encode(self.now);
-        for &conn in conns {
+        for &conn in others {
             self.out.push(Output::Send {
                 conn,
                 text: text.clone(),
             });
         }
+        self.out.push(Output::Send { conn: last, text });
     }
 
     /// Sends the `error` answering request `request_id` to `conn`.
