@@ -212,3 +212,29 @@ fn worker_tokens_when_configured() {
     let got = hub.send(1, json!({"type": "register_worker", "worker_id": "w", "capabilities": comfy(), "token": "tok-w"}));
     assert_eq!(got.one(1)["type"], "worker_registered");
 }
+
+#[test]
+fn chunk_limits_bound_what_a_connection_can_leave_waiting() {
+    let mut hub = Hub::with(|s| {
+        s.max_chunks = 4;
+        s.max_chunked_bytes = 300;
+    });
+    hub.open(1);
+    let chunk = |id: &str, index: u64, total: u64, data: &str| json!({"type": "chunked_message", "chunk_id": id, "chunk_index": index, "total_chunks": total, "data": data, "data_hash": "00"});
+    let got = hub.send(1, chunk("huge", 0, 4_000_000_000, "AA=="));
+    assert_eq!(got.one(1)["details"]["field"], "total_chunks");
+    // 100 bytes of data (base64 of 100 zero bytes) + 64 of bookkeeping per chunk.
+    let data = "A".repeat(134) + "==";
+    assert!(hub.send(1, chunk("a", 0, 4, &data)).messages.is_empty());
+    let got = hub.send(1, chunk("b", 0, 4, &data));
+    let error = got.one(1);
+    assert_eq!(
+        error["error_code"], "INVALID_PARAMETERS",
+        "164 + 164 bytes waiting > 300"
+    );
+    assert_eq!(error["details"]["field"], "data");
+    assert!(
+        hub.send(1, chunk("b", 0, 4, "AA==")).messages.is_empty(),
+        "a small one still fits"
+    );
+}

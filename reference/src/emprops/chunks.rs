@@ -3,9 +3,11 @@
 //! and the assembled message is answered with `chunked_message_complete`, then handled as if
 //! received. A set not complete within `chunk_timeout` is answered with `CHUNK_MISSING`.
 //!
-//! Limits: a set may hold at most `max_chunked_bytes`; bad chunk fields (index out of range, a
-//! repeated index, `total_chunks` or `data_hash` changing, data that is not base64) are
-//! `INVALID_PARAMETERS` and change nothing.
+//! Limits (C4): `total_chunks` at most `max_chunks`; a connection's waiting chunk data, all
+//! sets together, at most `max_chunked_bytes` (each chunk counted with [`CHUNK_OVERHEAD`]
+//! bytes more, so empty chunks cannot pile up either). A refused chunk — over a limit, index
+//! out of range or repeated, `total_chunks` or `data_hash` changing, data not base64 — is
+//! `INVALID_PARAMETERS` and changes nothing.
 
 use super::HubError;
 use super::core::{Core, Emit, Replied};
@@ -16,6 +18,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// Bytes of bookkeeping each waiting chunk is counted with, beyond its data.
+pub const CHUNK_OVERHEAD: usize = 64;
 
 impl Core {
     pub(super) fn chunk(
@@ -24,6 +30,15 @@ impl Core {
         conn: ConnId,
         chunk: Chunk,
     ) -> Result<Replied, HubError> {
+        let max_chunks = self.settings.max_chunks;
+        if usize::try_from(chunk.total).is_ok_and(|t| t > max_chunks) {
+            let message = format!("Must be at most {max_chunks}");
+            return Err(HubError::invalid(
+                "total_chunks",
+                &message,
+                Some(&chunk.total.into()),
+            ));
+        }
         let bytes = STANDARD
             .decode(chunk.data.as_bytes())
             .map_err(|_| HubError::invalid("data", "Must be base64", None))?;
@@ -33,6 +48,15 @@ impl Core {
         let Some(c) = self.conns.get_mut(&conn) else {
             return Ok(Replied::Yes);
         };
+        let waiting: usize = c.chunks.values().map(|s| s.bytes).sum();
+        let cost = bytes.len() + CHUNK_OVERHEAD;
+        if let Some(set) = c.chunks.get(&chunk.chunk_id) {
+            check(set, &chunk)?;
+        }
+        if waiting + cost > limit {
+            let message = format!("Waiting chunk data would exceed {limit} bytes");
+            return Err(HubError::invalid("data", &message, None));
+        }
         let is_new = !c.chunks.contains_key(&chunk.chunk_id);
         let set = c
             .chunks
@@ -40,23 +64,14 @@ impl Core {
             .or_insert_with(|| ChunkSet {
                 total: chunk.total,
                 data_hash: chunk.data_hash.clone(),
-                parts: Vec::new(),
+                parts: BTreeMap::new(),
                 received: 0,
                 bytes: 0,
                 generation,
             });
-        if let Err(error) = check(set, &chunk, bytes.len(), limit) {
-            if is_new {
-                c.chunks.remove(&chunk.chunk_id);
-            }
-            return Err(error);
-        }
-        if set.parts.is_empty() {
-            set.parts = vec![None; set.total as usize];
-        }
-        set.bytes += bytes.len();
+        set.bytes += cost;
         set.received += 1;
-        set.parts[chunk.index as usize] = Some(bytes);
+        set.parts.insert(chunk.index, bytes);
         if set.received < set.total {
             if is_new {
                 self.arm(
@@ -80,7 +95,7 @@ impl Core {
         set: ChunkSet,
     ) -> Result<Replied, HubError> {
         let mut whole = Vec::with_capacity(set.bytes);
-        for part in set.parts.into_iter().flatten() {
+        for part in set.parts.into_values() {
             whole.extend_from_slice(&part);
         }
         let hash = hex(&Sha256::digest(&whole));
@@ -129,7 +144,7 @@ impl Core {
             return;
         };
         let missing = (0..set.total)
-            .filter(|&i| set.parts.get(i as usize).is_none_or(Option::is_none))
+            .filter(|i| !set.parts.contains_key(i))
             .collect();
         let error = HubError::ChunkMissing {
             chunk_id: chunk_id.to_owned(),
@@ -139,8 +154,8 @@ impl Core {
     }
 }
 
-/// Refuses a chunk that does not fit its set.
-fn check(set: &ChunkSet, chunk: &Chunk, len: usize, limit: usize) -> Result<(), HubError> {
+/// Refuses a chunk that does not fit the set it names.
+fn check(set: &ChunkSet, chunk: &Chunk) -> Result<(), HubError> {
     if chunk.total != set.total {
         let message = format!("Must stay {} for this chunk_id", set.total);
         return Err(HubError::invalid(
@@ -156,17 +171,12 @@ fn check(set: &ChunkSet, chunk: &Chunk, len: usize, limit: usize) -> Result<(), 
             Some(&chunk.data_hash.as_str().into()),
         ));
     }
-    let index = chunk.index as usize;
-    if set.parts.get(index).is_some_and(Option::is_some) {
+    if set.parts.contains_key(&chunk.index) {
         return Err(HubError::invalid(
             "chunk_index",
             "This chunk was already received",
             Some(&chunk.index.into()),
         ));
-    }
-    if set.bytes + len > limit {
-        let message = format!("The assembled message would exceed {limit} bytes");
-        return Err(HubError::invalid("data", &message, None));
     }
     Ok(())
 }

@@ -78,8 +78,15 @@ const SETTINGS: &[Setting] = &[
         "max_chunked_bytes",
         Syntax::Bytes,
         "104857600",
-        "Largest reassembled chunked message; larger is INVALID_PARAMETERS (C4). \
-         Default 104857600 (100 MiB).",
+        "Chunk data a connection may have waiting to be assembled, all sets together; beyond \
+         it a chunk is INVALID_PARAMETERS (C4). Default 104857600 (100 MiB).",
+    ),
+    Setting::new(
+        "max_chunks",
+        Syntax::Count,
+        "10000",
+        "Largest total_chunks of a chunked message; more is INVALID_PARAMETERS (C4). \
+         Default 10000.",
     ),
     Setting::new(
         "send_queue",
@@ -131,6 +138,7 @@ impl Configurable for Settings {
             "chunk_timeout" => self.chunk_timeout = values::duration(value)?,
             "max_message_bytes" => self.max_message_bytes = values::positive(value)?,
             "max_chunked_bytes" => self.max_chunked_bytes = values::positive(value)?,
+            "max_chunks" => self.max_chunks = values::positive(value)?,
             "send_queue" => self.send_queue = values::positive(value)?,
             "retained_finished_jobs" => self.retained_finished_jobs = values::positive(value)?,
             "worker_token" => {

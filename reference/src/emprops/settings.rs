@@ -26,9 +26,13 @@ pub struct Settings {
     /// Largest frame; larger is `MESSAGE_TOO_LARGE` and a close with 1009 (emprops-N22).
     /// Default 10 MiB, the document's limit.
     pub max_message_bytes: usize,
-    /// Largest reassembled chunked message; a set that would be larger is refused with
-    /// `INVALID_PARAMETERS` and forgotten (C4). Default 100 MiB.
+    /// Chunk data one connection may have waiting to be assembled, all its sets together
+    /// (each chunk counted with 64 bytes of bookkeeping); a chunk beyond it is refused with
+    /// `INVALID_PARAMETERS` (C4). Default 100 MiB.
     pub max_chunked_bytes: usize,
+    /// Largest `total_chunks` of a chunked message; more is `INVALID_PARAMETERS` (C4).
+    /// Default 10 000.
+    pub max_chunks: usize,
     /// Messages one connection may have waiting to be written; one more closes it with 1008
     /// (emprops-N26). Default 4096.
     pub send_queue: usize,
@@ -56,6 +60,7 @@ impl Default for Settings {
             chunk_timeout: Duration::from_secs(30),
             max_message_bytes: 10 * 1024 * 1024,
             max_chunked_bytes: 100 * 1024 * 1024,
+            max_chunks: 10_000,
             send_queue: 4096,
             retained_finished_jobs: 10_000,
             worker_tokens: Vec::new(),

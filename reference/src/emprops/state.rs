@@ -217,7 +217,8 @@ impl Worker {
 pub(super) struct ChunkSet {
     pub(super) total: u32,
     pub(super) data_hash: String,
-    pub(super) parts: Vec<Option<Vec<u8>>>,
+    /// The chunks received, by index (only those: `total` may be large).
+    pub(super) parts: std::collections::BTreeMap<u32, Vec<u8>>,
     pub(super) received: u32,
     pub(super) bytes: usize,
     pub(super) generation: u64,
