@@ -40,12 +40,7 @@ pub struct Stats {
 impl Core {
     /// The figures `system_status` would show at `now`.
     pub fn stats(&mut self, now: Timestamp) -> Stats {
-        while let Some(&oldest) = self.completions.front() {
-            if now.since(oldest) < HOUR {
-                break;
-            }
-            self.completions.pop_front();
-        }
+        self.forget_old_completions(now);
         let mut alerts = Vec::new();
         if self.queue_alert {
             alerts.push(QUEUE_ALERT.to_owned());
@@ -65,6 +60,21 @@ impl Core {
                 + self.counts[Status::InProgress.index()],
             completed_jobs_last_hour: self.completions.len(),
             alerts,
+        }
+    }
+
+    /// Records a completion at `now`; only those of the last hour are kept.
+    pub(super) fn count_completion(&mut self, now: Timestamp) {
+        self.forget_old_completions(now);
+        self.completions.push_back(now);
+    }
+
+    fn forget_old_completions(&mut self, now: Timestamp) {
+        while let Some(&oldest) = self.completions.front() {
+            if now.since(oldest) < HOUR {
+                break;
+            }
+            self.completions.pop_front();
         }
     }
 

@@ -189,7 +189,7 @@ impl Core {
                 let seq = self.held(&worker_id, &job_id)?;
                 self.release(seq);
                 self.set_status(seq, Status::Completed);
-                self.completions.push_back(e.now);
+                self.count_completion(e.now);
                 let ack = Out::JobCompletedAck {
                     job_id: &job_id,
                     worker_id: &worker_id,
