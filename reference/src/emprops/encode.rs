@@ -252,8 +252,9 @@ fn push_i64(out: &mut String, n: i64) {
             break;
         }
     }
-    for &d in &digits[start..] {
-        out.push(char::from(d));
+    // ASCII digits: always valid UTF-8, appended at once.
+    if let Ok(text) = std::str::from_utf8(&digits[start..]) {
+        out.push_str(text);
     }
 }
 
