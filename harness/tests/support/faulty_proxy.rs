@@ -245,6 +245,19 @@ pub fn drop_event(event: &'static str) -> Fault {
     })
 }
 
+/// A fault that drops every socket.io EVENT packet named `event`.
+pub fn drop_socketio_event(event: &'static str) -> Fault {
+    Arc::new(move || {
+        Box::new(move |text: String| {
+            if text.starts_with(&format!("42[\"{event}\"")) {
+                vec![]
+            } else {
+                vec![text]
+            }
+        })
+    })
+}
+
 /// A fault that swaps every two consecutive messages on a connection.
 pub fn swap_pairs() -> Fault {
     Arc::new(|| {
