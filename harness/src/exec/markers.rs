@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::report::model::DeviationUse;
+
 /// Tokens shorter than this are too likely to occur by chance ("ASA", "agent", "ok").
 pub const MIN_TOKEN_LEN: usize = 8;
 
@@ -49,6 +51,9 @@ pub struct Overheard {
     pub kind: Option<String>,
     /// The message as the receiving session's transcript shows it.
     pub text: String,
+    /// The target's declared deviation that sends such messages to every connection, if any:
+    /// the copy is then a use of it, not a leak.
+    pub declared: Option<DeviationUse>,
 }
 
 #[derive(Debug, Default)]

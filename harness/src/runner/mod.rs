@@ -53,15 +53,17 @@ pub async fn run_scenario(
     // broadcast protocol's by design, another's by a deviation (a server that broadcasts what it
     // should not). A server of this scenario's own (fresh state) has no such traffic.
     let shared = !target.capabilities.contains(suite::FRESH_STATE);
-    let own = (suite.profile.broadcast || shared).then(|| markers.session_labelled(&scenario.id));
+    let own =
+        (suite.profile.broadcast.any() || shared).then(|| markers.session_labelled(&scenario.id));
     let session_id = own.as_ref().map(|m| m.id());
     let mut session = Session::new(plan, Instant::now(), unix_now_ms(), own);
     let mut driver = Driver::new(transport::connector(suite.profile.transport));
     driver.run(&mut session, &mut Unobserved).await;
     let outcome = session.finish(Instant::now());
     let result = verdict::judge(scenario, &suite.profile, outcome, rerun);
-    if let Some(session_id) = session_id.filter(|_| !suite.profile.broadcast) {
-        leaks::record(&result, &suite.profile, markers, session_id);
+    if let Some(session_id) = session_id {
+        let dialect = options.dialects.get(&scenario.protocol).map(AsRef::as_ref);
+        leaks::record(&result, &suite.profile, dialect, markers, session_id);
     }
     result
 }

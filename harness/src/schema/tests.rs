@@ -68,7 +68,7 @@ fn fixture() -> (tempfile::TempDir, SchemaSet) {
         default_port: 1,
         type_pointer: "/event".into(),
         envelope: Some("envelope.json".into()),
-        broadcast: false,
+        broadcast: Default::default(),
         vars: Default::default(),
         binary: Default::default(),
     };

@@ -9,6 +9,7 @@ fn heard(owner: &str, by: &str, actor: &str, text: &str) -> Overheard {
         actor: actor.into(),
         kind: Some("job_cancelled".into()),
         text: text.into(),
+        declared: None,
     }
 }
 
@@ -71,4 +72,22 @@ fn leaks_of_scenarios_outside_the_run_are_dropped() {
     let mut results = vec![result("a", Verdict::Pass, None)];
     attribute(&mut results, vec![heard("gone", "a", "w", "x")]);
     assert_eq!(results[0].verdict, Verdict::Pass);
+}
+
+#[test]
+fn a_declared_broadcast_is_a_deviation_use_of_its_owner_not_a_leak() {
+    let mut results = vec![result("owner", Verdict::Pass, None)];
+    let declared = |by: &str| Overheard {
+        declared: Some(DeviationUse {
+            id: "broadcasts-job-events".into(),
+            reason: "every socket gets job events".into(),
+            count: 1,
+        }),
+        ..heard("owner", by, "worker", "x")
+    };
+    attribute(&mut results, vec![declared("a"), declared("b")]);
+    assert_eq!(results[0].verdict, Verdict::Pass);
+    assert!(results[0].leaks.is_empty());
+    assert_eq!(results[0].deviations.len(), 1);
+    assert_eq!(results[0].deviations[0].count, 2);
 }
