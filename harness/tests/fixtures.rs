@@ -205,6 +205,32 @@ fn elided_examples_fail_their_schemas() {
     assert!(seen > 0, "no elided examples at all");
 }
 
+/// `coverage.yaml` fits the schemas (its exclusions name items of the document, its error-code
+/// enum exists) and `mutants.yaml` parses, for every protocol: both are read only by
+/// `wsconform coverage` and `wsconform mutate`, which no other test runs on every protocol.
+#[test]
+fn coverage_and_allowed_mutants_load() {
+    let fixtures = support::root().join("fixtures");
+    for protocol in protocols() {
+        let profile = Profile::load(&fixtures, &protocol).unwrap();
+        let inventory = harness::coverage::load_inventory(&fixtures.join(&protocol), &profile)
+            .unwrap_or_else(|e| panic!("{protocol}: {e}"));
+        assert!(
+            !inventory.received.is_empty(),
+            "{protocol} receives nothing"
+        );
+        for (stem, kind) in &inventory.received {
+            assert_eq!(
+                harness::schema::schema_stem(&kind.name),
+                *stem,
+                "{protocol}: the schema {stem}.json fixes another type"
+            );
+        }
+        harness::mutate::allowed::AllowList::load(&fixtures, &protocol)
+            .unwrap_or_else(|e| panic!("{protocol}: {e}"));
+    }
+}
+
 #[test]
 fn every_ark_event_of_the_decisions_table_has_a_schema() {
     let sets = Sets::of("ark");
