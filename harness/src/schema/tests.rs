@@ -112,6 +112,17 @@ fn an_unknown_type_is_a_finding() {
 }
 
 #[test]
+fn the_shared_definitions_are_no_message_type() {
+    let (_dir, set) = fixture();
+    assert!(!set.has("defs"));
+    let issues = set.check(&json!({"event": "defs", "data": {}}));
+    assert!(
+        issues[0].message.contains("unknown message type \"defs\""),
+        "{issues:?}"
+    );
+}
+
+#[test]
 fn an_envelope_violation_is_reported_before_the_type() {
     let (_dir, set) = fixture();
     let issues = set.check(&json!({"event": "thing:made"}));
