@@ -21,6 +21,7 @@ async fn start(change: impl FnOnce(&mut Settings)) -> (Running, String) {
     let mut config = Config::default();
     config.ark.port = 0;
     config.jobber.port = 0;
+    config.emprops.port = 0;
     change(&mut config.ark);
     let running = reference::start(config).await.unwrap();
     let endpoints = running.endpoints();

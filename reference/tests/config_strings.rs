@@ -32,7 +32,10 @@ fn unknown_protocols_are_refused_with_a_suggestion() {
             ..
         }
     ));
-    assert!(error.to_string().contains("known: ark, jobber"), "{error}");
+    assert!(
+        error.to_string().contains("known: ark, jobber, emprops"),
+        "{error}"
+    );
     assert_eq!(config, Config::default());
 }
 

@@ -1,6 +1,6 @@
 //! The protocol declarations as data: unique snake_case names, `port` first, every shown
 //! default is the real default, every declared setting is wired to its typed field, and the
-//! capabilities follow the settings (ark-N14, jobber-N20).
+//! capabilities follow the settings (ark-N14, jobber-N20, emprops-N27).
 #![allow(clippy::unwrap_used)]
 
 use reference::jobber::RateLimit;
@@ -12,7 +12,7 @@ use std::time::Duration;
 #[test]
 fn declarations_are_unique_snake_case_with_port_first() {
     let ids: Vec<_> = protocols().iter().map(|p| p.id).collect();
-    assert_eq!(ids, ["ark", "jobber"]);
+    assert_eq!(ids, ["ark", "jobber", "emprops"]);
     let snake = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
     for p in protocols() {
         assert!(snake(p.id), "{}", p.id);
@@ -36,7 +36,7 @@ fn declarations_are_unique_snake_case_with_port_first() {
             assert!(!s.value_name.is_empty());
         }
     }
-    assert_eq!(protocol("emprops"), None);
+    assert_eq!(protocol("caas"), None);
 }
 
 #[test]
@@ -44,9 +44,13 @@ fn default_ports_are_the_servers_defaults() {
     let config = Config::default();
     assert_eq!(protocol("ark").unwrap().default_port, config.ark.port);
     assert_eq!(protocol("jobber").unwrap().default_port, config.jobber.port);
+    assert_eq!(
+        protocol("emprops").unwrap().default_port,
+        config.emprops.port
+    );
     assert_eq!(config, Config::new(IpAddr::V4(Ipv4Addr::LOCALHOST)));
     let served: Vec<_> = config.served().map(|p| p.id).collect();
-    assert_eq!(served, ["ark", "jobber"]);
+    assert_eq!(served, ["ark", "jobber", "emprops"]);
 }
 
 /// The default shown to users, typed back, is the default: declarations and typed settings
@@ -58,6 +62,13 @@ fn every_shown_default_sets_the_real_default() {
             let mut config = Config::default();
             config.set(p.id, s.name, s.default).unwrap();
             assert_eq!(config.ark, Config::default().ark, "{}.{}", p.id, s.name);
+            assert_eq!(
+                config.emprops,
+                Config::default().emprops,
+                "{}.{}",
+                p.id,
+                s.name
+            );
             assert_eq!(
                 config.jobber,
                 Config::default().jobber,
@@ -75,7 +86,7 @@ fn every_declared_setting_changes_its_field() {
         for s in p.settings {
             let value = match s.syntax {
                 Syntax::Port => "4242",
-                Syntax::Duration => "7ms",
+                Syntax::Duration | Syntax::Delay => "7ms",
                 Syntax::RateLimit => "3/7s",
                 Syntax::Bytes | Syntax::Count => "7",
                 Syntax::Text => "changed",
@@ -117,6 +128,22 @@ fn suite_settings_give_the_suites_defaults_and_capabilities() {
     assert!(config.capabilities("jobber").is_empty());
     config.apply_suite_settings("ark").unwrap();
     config.apply_suite_settings("jobber").unwrap();
+    config.apply_suite_settings("emprops").unwrap();
+    let emprops = &config.emprops;
+    assert_eq!(emprops.heartbeat_interval, Duration::from_secs(1));
+    assert_eq!(emprops.retry_delay, Duration::ZERO);
+    assert_eq!(emprops.min_stats_interval, Duration::from_millis(100));
+    assert_eq!(emprops.chunk_timeout, Duration::from_secs(1));
+    assert_eq!(emprops.max_message_bytes, 65536);
+    assert_eq!(emprops.queue_alert_threshold, 15);
+    assert!(
+        emprops.worker_tokens.is_empty(),
+        "tokens only where asked for"
+    );
+    assert!(config.capabilities("emprops").is_empty());
+    assert!(config.apply_capability("emprops", "worker_tokens").unwrap());
+    assert_eq!(config.emprops.worker_tokens, ["tok-w"]);
+    assert_eq!(config.capabilities("emprops"), ["worker_tokens"]);
     assert_eq!(config.ark.heartbeat_interval, Duration::from_millis(250));
     assert_eq!(config.jobber.tokens, ["tok-a", "tok-b"]);
     assert_eq!(
@@ -173,4 +200,31 @@ fn capabilities_follow_the_settings() {
     for other in ["9/1s", "11/1s", "10/2s", "20/2s", "10/999ms", "off"] {
         assert!(rate(other).is_empty(), "{other}");
     }
+}
+
+#[test]
+fn emprops_worker_tokens_follow_the_settings() {
+    let tokens = |values: &[&str]| {
+        let mut config = Config::default();
+        for value in values {
+            config.set("emprops", "worker_token", value).unwrap();
+        }
+        (
+            config.emprops.worker_tokens.clone(),
+            config.capabilities("emprops"),
+        )
+    };
+    assert_eq!(tokens(&[]), (vec![], vec![]));
+    assert_eq!(
+        tokens(&["a", "tok-w"]),
+        (
+            vec!["a".to_owned(), "tok-w".to_owned()],
+            vec!["worker_tokens".to_owned()]
+        )
+    );
+    assert_eq!(tokens(&["a"]).1, Vec::<String>::new());
+    let mut config = Config::default();
+    config.set("emprops", "retry_delay", "0s").unwrap();
+    assert_eq!(config.emprops.retry_delay, Duration::ZERO);
+    assert!(config.set("emprops", "heartbeat_interval", "0s").is_err());
 }

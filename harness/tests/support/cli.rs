@@ -56,9 +56,11 @@ pub fn serve() -> Served {
     serve_with(&[])
 }
 
-/// A `wsconform serve` child with `extra` options.
+/// A `wsconform serve` child with `extra` options, serving ark and jobber only (every other
+/// protocol would take its default port, which parallel tests cannot share).
 pub fn serve_with(extra: &[&str]) -> Served {
-    let mut args = vec!["--ark-port", "0", "--ark-heartbeat-interval", "250ms"];
+    let mut args = vec!["--only", "ark", "--only", "jobber"];
+    args.extend(["--ark-port", "0", "--ark-heartbeat-interval", "250ms"]);
     args.extend(["--jobber-port", "0", "--jobber-token", "tok-a"]);
     args.extend(["--jobber-token", "tok-b"]);
     args.extend(extra);

@@ -94,6 +94,8 @@ pub enum Syntax {
     Port,
     /// A positive duration with a unit: `250ms`, `30s`, `1m`, `1h`.
     Duration,
+    /// A duration with a unit that may be zero: `0s`, `250ms`, `15s`.
+    Delay,
     /// `<events>/<window>` (`10/1s`) or `off`.
     RateLimit,
     /// A positive number of bytes, plain digits.
@@ -109,7 +111,7 @@ impl Syntax {
     pub const fn value_name(self) -> &'static str {
         match self {
             Self::Port => "PORT",
-            Self::Duration => "DURATION",
+            Self::Duration | Self::Delay => "DURATION",
             Self::RateLimit => "EVENTS/WINDOW",
             Self::Bytes => "BYTES",
             Self::Count => "COUNT",
@@ -122,6 +124,7 @@ impl Syntax {
         match self {
             Self::Port => "a port number from 0 to 65535 (0 picks a free port)",
             Self::Duration => "a positive duration with a unit: 250ms, 30s, 1.5m, 1h",
+            Self::Delay => "a duration with a unit, zero allowed: 0s, 250ms, 15s",
             Self::RateLimit => "<events>/<window>, e.g. 10/1s (10 events per 1 s window), or off",
             Self::Bytes => "a positive number of bytes, digits only (e.g. 65536)",
             Self::Count => "a positive integer",

@@ -16,11 +16,15 @@ pub mod values;
 pub use declaration::{Capability, Protocol, Setting, Syntax};
 pub(crate) use declaration::{Configurable, Refused, nearest};
 
-use crate::{ark, jobber};
+use crate::{ark, emprops, jobber};
 
 /// Every protocol the reference server implements, in a fixed order.
 pub fn protocols() -> &'static [Protocol] {
-    const PROTOCOLS: &[Protocol] = &[ark::declared::PROTOCOL, jobber::declared::PROTOCOL];
+    const PROTOCOLS: &[Protocol] = &[
+        ark::declared::PROTOCOL,
+        jobber::declared::PROTOCOL,
+        emprops::declared::PROTOCOL,
+    ];
     PROTOCOLS
 }
 

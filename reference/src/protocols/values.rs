@@ -1,5 +1,5 @@
 //! The value syntax of settings as users type them: ports, durations (`250ms`, `30s`, `1m`,
-//! `1h`), rate limits (`<events>/<window>`, e.g. `10/1s`, or `off`), positive integers (byte
+//! `1h`; delays may also be `0s`), rate limits (`<events>/<window>`, e.g. `10/1s`, or `off`), positive integers (byte
 //! sizes and counts, plain digits) and non-empty text.
 //!
 //! Each parser returns [`Invalid`] without saying why: the caller knows which setting it was
@@ -28,6 +28,16 @@ pub fn positive<T: TryFrom<u64>>(text: &str) -> Result<T, Invalid> {
 
 /// A positive duration: a number (a fraction allowed) and a unit, `ms`, `s`, `m` or `h`.
 pub fn duration(text: &str) -> Result<Duration, Invalid> {
+    let parsed = delay(text)?;
+    if parsed.is_zero() {
+        return Err(Invalid);
+    }
+    Ok(parsed)
+}
+
+/// A duration that may be zero (`0s`, `250ms`): a number (a fraction allowed) and a unit, `ms`,
+/// `s`, `m` or `h`.
+pub fn delay(text: &str) -> Result<Duration, Invalid> {
     let text = text.trim();
     let units = [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)];
     let (number, scale) = units
@@ -42,11 +52,7 @@ pub fn duration(text: &str) -> Result<Duration, Invalid> {
         return Err(Invalid);
     }
     let value: f64 = number.parse().map_err(|_| Invalid)?;
-    let parsed = Duration::try_from_secs_f64(value * scale).map_err(|_| Invalid)?;
-    if parsed.is_zero() {
-        return Err(Invalid);
-    }
-    Ok(parsed)
+    Duration::try_from_secs_f64(value * scale).map_err(|_| Invalid)
 }
 
 /// `<events>/<window>` (e.g. `10/1s`: at most 10 events per 1 s window), or `off` for none.
@@ -94,6 +100,16 @@ mod tests {
             "", "30", "s", "0s", "0ms", "-1s", "1.2.3s", "1 s", "1d", "abc", "1e3s", ".s",
         ] {
             assert_eq!(duration(bad), Err(Invalid), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn delays_may_be_zero() {
+        assert_eq!(delay("0s"), Ok(Duration::ZERO));
+        assert_eq!(delay("0ms"), Ok(Duration::ZERO));
+        assert_eq!(delay("15s"), Ok(Duration::from_secs(15)));
+        for bad in ["", "0", "-1s", "1 s", "abc"] {
+            assert_eq!(delay(bad), Err(Invalid), "{bad:?}");
         }
     }
 

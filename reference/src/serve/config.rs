@@ -7,7 +7,7 @@
 //! [`protocols()`](crate::protocols::protocols).
 
 use crate::protocols::{Configurable, Protocol, Refused, nearest, protocol, protocols};
-use crate::{ark, jobber};
+use crate::{ark, emprops, jobber};
 use std::net::{IpAddr, Ipv4Addr};
 
 /// What to serve and where.
@@ -19,6 +19,8 @@ pub struct Config {
     pub ark: ark::Settings,
     /// The jobber server (default port 3000).
     pub jobber: jobber::Settings,
+    /// The emprops hub (default port 3002).
+    pub emprops: emprops::Settings,
     /// What the string interface has chosen so far. Public only so that
     /// `Config { host, ..Config::default() }` works; change it through the methods.
     pub choices: Choices,
@@ -111,6 +113,7 @@ impl Config {
             host,
             ark: ark::Settings::default(),
             jobber: jobber::Settings::default(),
+            emprops: emprops::Settings::default(),
             choices: Choices::default(),
         }
     }
@@ -211,7 +214,7 @@ impl Config {
 
     /// The optional capabilities this configuration gives `protocol` (none for an unknown id),
     /// derived from its settings: ark `short_heartbeat_interval` (ark-N14), jobber
-    /// `rate_limit_10_per_second` (jobber-N20). Capabilities of how a server is run rather than
+    /// `rate_limit_10_per_second` (jobber-N20), emprops `worker_tokens` (emprops-N27). Capabilities of how a server is run rather than
     /// configured (`fresh_state`) are the caller's to add.
     pub fn capabilities(&self, protocol: &str) -> Vec<String> {
         self.settings(protocol)
@@ -223,6 +226,7 @@ impl Config {
         match id {
             "ark" => Some(&self.ark),
             "jobber" => Some(&self.jobber),
+            "emprops" => Some(&self.emprops),
             _ => None,
         }
     }
@@ -231,6 +235,7 @@ impl Config {
         match id {
             "ark" => Some(&mut self.ark),
             "jobber" => Some(&mut self.jobber),
+            "emprops" => Some(&mut self.emprops),
             _ => None,
         }
     }

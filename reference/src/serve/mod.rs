@@ -9,13 +9,14 @@ mod config;
 pub use config::{Choices, Config, ConfigError};
 
 use crate::net::ark::ArkServer;
+use crate::net::emprops::EmpropsServer;
 use crate::net::jobber::JobberServer;
 use std::net::SocketAddr;
 
 /// One protocol's listening endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    /// The protocol id (`ark`, `jobber`).
+    /// The protocol id (`ark`, `jobber`, `emprops`).
     pub protocol: &'static str,
     /// Its base URL, e.g. `http://127.0.0.1:3003`.
     pub url: String,
@@ -38,6 +39,7 @@ impl Endpoint {
 pub struct Running {
     ark: Option<ArkServer>,
     jobber: Option<JobberServer>,
+    emprops: Option<EmpropsServer>,
 }
 
 impl Running {
@@ -49,7 +51,11 @@ impl Running {
             .jobber
             .as_ref()
             .map(|s| Endpoint::new("jobber", s.addr()));
-        [ark, jobber].into_iter().flatten().collect()
+        let emprops = self
+            .emprops
+            .as_ref()
+            .map(|s| Endpoint::new("emprops", s.addr()));
+        [ark, jobber, emprops].into_iter().flatten().collect()
     }
 
     /// Stops every listener and task.
@@ -60,6 +66,9 @@ impl Running {
         if let Some(jobber) = self.jobber {
             jobber.shutdown().await;
         }
+        if let Some(emprops) = self.emprops {
+            emprops.shutdown().await;
+        }
     }
 }
 
@@ -67,6 +76,7 @@ impl Running {
 /// runtime. On an error, what was already started is stopped.
 pub async fn start(config: Config) -> std::io::Result<Running> {
     let (serve_ark, serve_jobber) = (config.serves("ark"), config.serves("jobber"));
+    let serve_emprops = config.serves("emprops");
     let ark = if serve_ark {
         Some(ArkServer::start(config.host, config.ark).await?)
     } else {
@@ -77,5 +87,14 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     } else {
         None
     };
-    Ok(Running { ark, jobber })
+    let emprops = if serve_emprops {
+        Some(EmpropsServer::start(config.host, config.emprops).await?)
+    } else {
+        None
+    };
+    Ok(Running {
+        ark,
+        jobber,
+        emprops,
+    })
 }
