@@ -68,7 +68,8 @@ function canonical(value) {
 
 /** A check (function) passes, or the value equals exactly. */
 function agrees(expected, value) {
-  return typeof expected === "function" ? expected(value) : canonical(expected) === canonical(value);
+  if (typeof expected === "function") return expected(value);
+  return canonical(expected) === canonical(value);
 }
 
 /** Throws a Mismatch unless `message` is a `kind` with `required` and at most `optional`. */
@@ -83,14 +84,18 @@ function check(who, message, kind, required, optional) {
   }
   for (const [field, value] of Object.entries(message)) {
     if (field === "type" || field === "timestamp") continue;
-    if (value === null) throw new Mismatch(`${who}: ${kind}.${field} is null (emprops-N2): ${shown}`);
+    if (value === null) {
+      throw new Mismatch(`${who}: ${kind}.${field} is null (emprops-N2): ${shown}`);
+    }
     const expected = field in required ? required[field] : optional[field];
     if (!(field in required) && !(field in optional)) {
       throw new Mismatch(`${who}: ${kind}.${field} is not in the notes: ${shown}`);
     }
     if (!agrees(expected, value)) {
-      const wanted = typeof expected === "function" ? "a different value" : JSON.stringify(expected);
-      throw new Mismatch(`${who}: ${kind}.${field} is ${JSON.stringify(value)}, expected ${wanted}`);
+      const wanted =
+        typeof expected === "function" ? "a different value" : JSON.stringify(expected);
+      const got = JSON.stringify(value);
+      throw new Mismatch(`${who}: ${kind}.${field} is ${got}, expected ${wanted}`);
     }
   }
 }
@@ -226,10 +231,12 @@ async function subscribe(monitor) {
     next_broadcast: integer,
   });
   if (confirmed.next_broadcast < confirmed.timestamp) {
-    throw new Mismatch(`monitor: next_broadcast before its confirmation: ${JSON.stringify(confirmed)}`);
+    const shown = JSON.stringify(confirmed);
+    throw new Mismatch(`monitor: next_broadcast before its confirmation: ${shown}`);
   }
   // An unknown filter key is dropped from filters_applied (emprops-N18).
-  monitor.send("subscribe_job_notifications", { enabled: true, filters: { ...FILTERS, region: "eu" } });
+  const asked = { ...FILTERS, region: "eu" };
+  monitor.send("subscribe_job_notifications", { enabled: true, filters: asked });
   await monitor.expect("job_notifications_subscribed", {
     subscription_id: idLike("sub"),
     filters_applied: FILTERS,
@@ -256,7 +263,11 @@ async function submit(client, monitor, worker) {
     job_id: job,
     job_type: JOB_TYPE,
     priority: PRIORITY,
-    requirements_summary: { service_type: "comfyui", component: "text-to-image-xl", gpu_memory_min: 8 },
+    requirements_summary: {
+      service_type: "comfyui",
+      component: "text-to-image-xl",
+      gpu_memory_min: 8,
+    },
   });
   // The submitter has job_accepted; a notification subscriber hears of the submission (N13).
   await monitor.expect("job_update", { job_id: job, status: "queued" });
@@ -312,12 +323,23 @@ async function work(client, monitor, worker, job) {
     previous = "in_progress";
   }
 
-  worker.send("complete_job", { job_id: job, worker_id: WORKER_ID, processing_time: 1.5, result: RESULT });
+  worker.send("complete_job", {
+    job_id: job,
+    worker_id: WORKER_ID,
+    processing_time: 1.5,
+    result: RESULT,
+  });
   await worker.expect("job_completed_ack", { job_id: job, worker_id: WORKER_ID });
   for (const watcher of watchers) {
     await watcher.expect(
       "job_completed",
-      { job_id: job, status: "completed", worker_id: WORKER_ID, priority: PRIORITY, result: RESULT },
+      {
+        job_id: job,
+        status: "completed",
+        worker_id: WORKER_ID,
+        priority: PRIORITY,
+        result: RESULT,
+      },
       { processing_time: 1.5 },
     );
   }
@@ -350,7 +372,9 @@ async function leave(client, monitor, worker) {
   client.send("disconnect", { reason: "Client shutdown", cleanup_subscriptions: true });
   const item = await client.next();
   if (item === null) throw new Mismatch(`client: not closed within ${WAIT_MS} ms of disconnect`);
-  if (!item.closed) throw new Mismatch(`client: a message after disconnect instead of the close: ${item.text}`);
+  if (!item.closed) {
+    throw new Mismatch(`client: a message after disconnect instead of the close: ${item.text}`);
+  }
   if (item.closed.code !== 1000) {
     throw new Mismatch(`client: closed with ${item.closed.code} after disconnect, expected 1000`);
   }
@@ -371,7 +395,8 @@ async function main(url) {
   const checked = peers.reduce((sum, peer) => sum + peer.seen.length, 0);
   const { version } = createRequire(import.meta.url)("ws/package.json");
   return {
-    summary: `emprops job flow, ws ${version}: passed, ${checked} messages checked on 3 connections`,
+    summary:
+      `emprops job flow, ws ${version}: passed, ${checked} messages checked on 3 connections`,
     job_id: job,
     seen: Object.fromEntries(peers.map((peer) => [peer.name, peer.seen])),
   };
