@@ -85,7 +85,7 @@ fn assert_complete_flow(seen: &Value) {
         "job_update", // assigned
     ];
     monitor.extend(progress);
-    monitor.extend(["job_completed", "system_status"]);
+    monitor.extend(["job_completed", "system_status", "subscription_confirmed"]);
     let worker = [
         "connection_established",
         "worker_registered",
@@ -101,7 +101,7 @@ fn assert_complete_flow(seen: &Value) {
         "{seen}"
     );
     let summary = seen["summary"].as_str().unwrap();
-    assert!(summary.contains("passed, 27 messages checked"), "{seen}");
+    assert!(summary.contains("passed, 28 messages checked"), "{seen}");
     println!("{summary}");
 }
 

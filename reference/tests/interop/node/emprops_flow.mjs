@@ -363,6 +363,12 @@ async function readBack(client, monitor, job) {
     system_health: "healthy",
     alerts: [],
   });
+  // Stopping the stats is confirmed with interval 0 and no next broadcast (emprops-N19).
+  monitor.send("subscribe_stats", { enabled: false });
+  await monitor.expect("subscription_confirmed", {
+    subscription_type: "stats",
+    update_interval: 0,
+  });
   client.send("ping");
   await client.expect("pong");
 }

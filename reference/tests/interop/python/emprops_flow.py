@@ -312,6 +312,9 @@ async def read_back(client, monitor, job):
         system_health="healthy",
         alerts=[],
     )
+    # Stopping the stats is confirmed with interval 0 and no next broadcast (emprops-N19).
+    await monitor.send("subscribe_stats", enabled=False)
+    await monitor.expect("subscription_confirmed", subscription_type="stats", update_interval=0)
     await client.send("ping")
     await client.expect("pong")
 
