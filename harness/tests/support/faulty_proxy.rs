@@ -97,6 +97,7 @@ pub async fn start_broadcasting(
 
 async fn serve(proxy: Proxy) -> FaultyProxy {
     let app = Router::new()
+        .route("/", get(upgrade))
         .route("/ws", get(upgrade))
         .route("/socket.io/", get(upgrade))
         .fallback(forward)
