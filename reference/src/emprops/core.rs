@@ -9,15 +9,16 @@
 //! [`Core::handle_timeout`]; every `handle` first runs the timeouts due at `now`, so the
 //! outcome does not depend on when a timer fires.
 //!
+//! A frame's way from text to effects is `dispatch.rs`; each concern has its file (`jobs`,
+//! `work`, `workers`, `watch`, `stats`, `chunks`).
+//!
 //! Invariants: a refused message changes nothing (emprops-N5); a job is held by at most one
 //! worker; a final job never changes again; nothing is addressed to a closed connection.
 
-use super::request::{Request, is_client_type};
-use super::state::{Conn, ConnId, Job, Role, Timer, Worker};
+use super::state::{Conn, ConnId, FastMap, Job, Role, Timer, Worker};
 use super::wire::{Out, SERVER_VERSION, WELCOME};
 use super::{HubError, Settings};
 use crate::ark::{IdSource, Timestamp};
-use serde_json::Value;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -101,11 +102,11 @@ pub(super) enum Replied {
 pub struct Core {
     pub(super) settings: Settings,
     pub(super) ids: Box<dyn IdSource>,
-    pub(super) conns: HashMap<ConnId, Conn>,
+    pub(super) conns: FastMap<ConnId, Conn>,
     pub(super) workers: HashMap<String, Worker>,
     /// Every job kept, by seq.
-    pub(super) jobs: HashMap<u64, Job>,
-    pub(super) job_ids: HashMap<String, u64>,
+    pub(super) jobs: FastMap<u64, Job>,
+    pub(super) job_ids: FastMap<String, u64>,
     /// The queued jobs in queue order: higher priority first, then FIFO (emprops-N11).
     pub(super) queue: BTreeSet<(Reverse<u8>, u64)>,
     /// Finished jobs, oldest first, for `retained_finished_jobs`.
@@ -138,10 +139,10 @@ impl Core {
         Self {
             settings,
             ids,
-            conns: HashMap::new(),
+            conns: FastMap::default(),
             workers: HashMap::new(),
-            jobs: HashMap::new(),
-            job_ids: HashMap::new(),
+            jobs: FastMap::default(),
+            job_ids: FastMap::default(),
             queue: BTreeSet::new(),
             finished: VecDeque::new(),
             counts: [0; 6],
@@ -262,13 +263,19 @@ impl Core {
         e.send(conn, &welcome);
     }
 
+    /// Tells every connection `server_disconnect`, then closes it with 1001 (emprops-N25).
+    /// The connections are forgotten first, so the requeues of their workers' jobs reach
+    /// nobody between the notice and the close.
     fn shutdown(&mut self, e: &mut Emit) {
         self.shut_down = true;
-        let mut conns: Vec<ConnId> = self.conns.keys().copied().collect();
-        conns.sort_unstable();
-        e.send_all(&conns, &server_disconnect());
-        for conn in conns {
-            self.drop_conn(e, conn);
+        let mut conns: Vec<(ConnId, Conn)> = self.conns.drain().collect();
+        conns.sort_unstable_by_key(|(id, _)| *id);
+        let ids: Vec<ConnId> = conns.iter().map(|(id, _)| *id).collect();
+        e.send_all(&ids, &server_disconnect());
+        for (conn, gone) in conns {
+            if let Role::Worker(worker_id) = gone.role {
+                self.remove_worker(e, &worker_id);
+            }
             e.out.push(shutdown_close(conn));
         }
     }
@@ -287,108 +294,6 @@ impl Core {
         };
         if let Role::Worker(worker_id) = gone.role {
             self.remove_worker(e, &worker_id);
-        }
-    }
-
-    fn text(&mut self, e: &mut Emit, conn: ConnId, text: &str) {
-        self.heard_from(e.now, conn);
-        match serde_json::from_str::<Value>(text) {
-            Ok(value) => self.message(e, conn, value, text),
-            Err(_) => e.error(conn, &HubError::InvalidJson, None),
-        }
-    }
-
-    /// Handles one parsed message; `text` is what was received (for `unknown`).
-    pub(super) fn message(&mut self, e: &mut Emit, conn: ConnId, value: Value, text: &str) {
-        let Value::Object(obj) = value else {
-            let error = HubError::invalid("type", "The message must be a JSON object", None);
-            return e.error(conn, &error, None);
-        };
-        let id = obj
-            .get("id")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty());
-        let id = id.map(str::to_owned);
-        let kind = match obj.get("type") {
-            Some(Value::String(kind)) => kind.clone(),
-            other => {
-                let error = HubError::invalid("type", "Must be a string", other);
-                return e.error(conn, &error, id.as_deref());
-            }
-        };
-        if !is_client_type(&kind) {
-            let unknown = Out::Unknown {
-                content: "Received unrecognized message type",
-                original_message: text,
-            };
-            return e.send(conn, &unknown);
-        }
-        let result = Request::parse(&kind, obj).and_then(|r| self.apply(e, conn, r, id.as_deref()));
-        match result {
-            Ok(Replied::Yes) => {}
-            Ok(Replied::No) => {
-                if let Some(id) = id.as_deref() {
-                    let ack = Out::Ack {
-                        message_id: Some(id),
-                        original_type: &kind,
-                        status: "processed",
-                    };
-                    e.send(conn, &ack);
-                }
-            }
-            Err(error) => e.error(conn, &error, id.as_deref()),
-        }
-    }
-
-    fn apply(
-        &mut self,
-        e: &mut Emit,
-        conn: ConnId,
-        request: Request,
-        id: Option<&str>,
-    ) -> Result<Replied, HubError> {
-        match request {
-            Request::RegisterClient { kind, client_id } => {
-                self.register_client(e, conn, kind, &client_id)
-            }
-            Request::RegisterWorker { .. } => self.register_worker(e, conn, request),
-            Request::SubmitJob(job) => Ok(self.submit(e, conn, job)),
-            Request::JobStatus(job_id) => self.job_status(e, conn, &job_id),
-            Request::CancelJob(job_id) => self.cancel(e, conn, &job_id),
-            Request::ClaimJob {
-                worker_id,
-                max_jobs,
-                claim_timeout,
-            } => self.claim(e, conn, &worker_id, max_jobs, claim_timeout, id),
-            Request::AcceptJob { .. } | Request::Progress { .. } => self.work(e, conn, request),
-            Request::Complete { .. } | Request::Fail { .. } => self.finish(e, conn, request),
-            Request::Heartbeat { worker_id, status } => self.heartbeat(e, conn, &worker_id, status),
-            Request::WorkerStatus { .. } => self.worker_status(conn, request),
-            Request::SubscribeJob(job_id) => self.subscribe_job(conn, &job_id),
-            Request::SubscribeNotifications {
-                enabled,
-                filters,
-                applied,
-            } => Ok(self.subscribe_notifications(e, conn, enabled, filters, &applied)),
-            Request::SubscribeStats {
-                enabled,
-                interval_seconds,
-            } => Ok(self.subscribe_stats(e, conn, enabled, interval_seconds)),
-            Request::RequestStats => {
-                self.send_stats(e, conn);
-                Ok(Replied::Yes)
-            }
-            Request::Relay(obj) => Ok(self.relay(e, obj)),
-            Request::Chunk(chunk) => self.chunk(e, conn, chunk),
-            Request::Ping => {
-                e.send(conn, &Out::Pong);
-                Ok(Replied::Yes)
-            }
-            Request::Disconnect => {
-                // The close is the answer, even to a disconnect with an `id` (emprops-N24).
-                self.forget(e, conn, 1000, "client disconnect");
-                Ok(Replied::Yes)
-            }
         }
     }
 }

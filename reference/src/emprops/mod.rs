@@ -11,9 +11,13 @@
 mod chunks;
 pub mod core;
 pub mod declared;
+mod dispatch;
+mod encode;
 pub mod error;
+mod fast;
 mod fields;
 mod jobs;
+mod parse;
 pub mod request;
 mod settings;
 pub mod state;

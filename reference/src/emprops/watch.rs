@@ -9,6 +9,7 @@ use super::HubError;
 use super::core::{Core, Emit, Replied};
 use super::state::{ConnId, Filters, Job, Notifications, Status};
 use super::wire::Out;
+use serde_json::value::RawValue;
 use serde_json::{Number, Value};
 
 impl Filters {
@@ -95,7 +96,7 @@ impl Core {
         seq: u64,
         worker_id: &str,
         processing_time: Option<&Number>,
-        result: &Value,
+        result: &RawValue,
     ) {
         let Some(job) = self.jobs.get(&seq) else {
             return;

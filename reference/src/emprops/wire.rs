@@ -1,13 +1,14 @@
-//! The hub's messages as they go on the wire, and their encoding: one JSON object with `type`
-//! first and the hub's `timestamp` (Unix ms) last (E1, emprops-N2).
+//! The hub's messages as they go on the wire (`encode.rs` writes them): one JSON object with
+//! `type` first and the hub's `timestamp` (Unix ms) last (E1, emprops-N2).
 //!
 //! Invariants: optional fields without a value are omitted, never `null` (C6); numbers given by
 //! clients (progress, processing time, GPU memory) keep the form they were given in.
 
 use super::HubError;
 use super::state::Status;
-use crate::ark::Timestamp;
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Number, Value};
 use std::time::Duration;
 
@@ -75,8 +76,10 @@ pub(super) enum Out<'a> {
         worker_id: &'a str,
         job_type: &'a str,
         priority: u8,
-        payload: &'a Value,
-        requirements: &'a Value,
+        payload: &'a RawValue,
+        /// `{}` when the job has none.
+        #[serde(serialize_with = "object_or_empty")]
+        requirements: Option<&'a RawValue>,
         claim_timeout: u64,
     },
     JobCompletedAck {
@@ -146,7 +149,7 @@ pub(super) enum Out<'a> {
         priority: u8,
         #[serde(skip_serializing_if = "Option::is_none")]
         processing_time: Option<&'a Number>,
-        result: &'a Value,
+        result: &'a RawValue,
     },
     Error {
         error: String,
@@ -187,25 +190,13 @@ impl<'a> Out<'a> {
             request_id,
         }
     }
+}
 
-    /// The text of this message stamped with `now`.
-    pub(super) fn encode(&self, now: Timestamp) -> String {
-        let mut text = match serde_json::to_string(self) {
-            Ok(text) => text,
-            // Serializing these types cannot fail: no maps with non-string keys, no floats
-            // that are not finite (Number holds none).
-            Err(_) => {
-                r#"{"type":"error","error":"encoding failed","error_code":"INTERNAL""#.to_owned()
-            }
-        };
-        if text.ends_with('}') {
-            text.pop();
-        }
-        // Every variant has at least its `type`, so a comma always separates.
-        text.push_str(",\"timestamp\":");
-        text.push_str(&now.unix_millis().to_string());
-        text.push('}');
-        text
+/// The raw object, or `{}`.
+fn object_or_empty<S: Serializer>(raw: &Option<&RawValue>, s: S) -> Result<S::Ok, S::Error> {
+    match raw {
+        Some(raw) => raw.serialize(s),
+        None => s.serialize_map(Some(0))?.end(),
     }
 }
 

@@ -97,7 +97,7 @@ impl Core {
             job_type: &job.job_type,
             priority: job.priority,
             payload: &job.payload,
-            requirements: &job.requirements.raw,
+            requirements: job.requirements.raw.as_deref(),
             claim_timeout: timeout,
         };
         e.send(conn, &assigned);
@@ -120,7 +120,7 @@ impl Core {
         &mut self,
         e: &mut Emit,
         conn: ConnId,
-        request: Request,
+        request: Request<'_>,
     ) -> Result<Replied, HubError> {
         match request {
             Request::AcceptJob {
@@ -176,7 +176,7 @@ impl Core {
         &mut self,
         e: &mut Emit,
         conn: ConnId,
-        request: Request,
+        request: Request<'_>,
     ) -> Result<Replied, HubError> {
         match request {
             Request::Complete {

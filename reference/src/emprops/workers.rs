@@ -57,7 +57,7 @@ impl Core {
         &mut self,
         e: &mut Emit,
         conn: ConnId,
-        request: Request,
+        request: Request<'_>,
     ) -> Result<Replied, HubError> {
         let Request::RegisterWorker {
             worker_id,
@@ -212,7 +212,7 @@ impl Core {
     pub(super) fn worker_status(
         &mut self,
         conn: ConnId,
-        request: Request,
+        request: Request<'_>,
     ) -> Result<Replied, HubError> {
         let Request::WorkerStatus {
             worker_id,
