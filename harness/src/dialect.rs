@@ -2,7 +2,7 @@
 //! harness accepts them, tests past them, and reports each use as a declared deviation instead
 //! of a failure (never silently).
 //!
-//! A dialect is data (a target profile's `dialect:` list). Three kinds of deviation, none of
+//! A dialect is data (a target profile's `dialect:` list). Four kinds of deviation, none of
 //! them tied to a protocol:
 //! - `extra_keys`: received messages carry keys the document does not have (an ack wrapper such
 //!   as `status: "ok"`); they are removed, at a JSON pointer into the message as patterns see
@@ -13,6 +13,11 @@
 //!   disconnecting, instead of refusing the handshake; a connect the scenario expects refused
 //!   passes, and the event is seen as the refusal (`{connect_error: data}`; a string becomes
 //!   `{message: string}`).
+//! - `broadcasts`: the server sends messages of these types to every connection, not only to
+//!   those the document names; such a copy on a connection no step asked it of is a use of the
+//!   deviation, not a finding, and one another scenario's connection received is not a leak.
+//!   `absent` steps still fail: a declared broadcast is not a licence to send where a step
+//!   says nothing may arrive.
 //!
 //! Pure functions over JSON values; the executor calls them and counts each use.
 
@@ -69,6 +74,11 @@ pub enum DeviationKind {
     RefusalByEvent {
         /// The event's name.
         event: String,
+    },
+    /// Messages of these types go to every connection.
+    Broadcasts {
+        /// The message types (socket.io event names, or values at the type pointer).
+        types: Vec<String>,
     },
 }
 
@@ -141,6 +151,18 @@ impl Dialect {
             .find_map(|(index, deviation)| match &deviation.kind {
                 DeviationKind::RefusalByEvent { event } => Some((index, event.as_str())),
                 _ => None,
+            })
+    }
+}
+
+impl Dialect {
+    /// The deviation that declares messages of type `kind` broadcast to every connection.
+    pub fn broadcast_of(&self, kind: &str) -> Option<usize> {
+        self.deviations
+            .iter()
+            .position(|deviation| match &deviation.kind {
+                DeviationKind::Broadcasts { types } => types.iter().any(|t| t == kind),
+                _ => false,
             })
     }
 }
@@ -218,6 +240,16 @@ mod tests {
             refusal_from_event(&[json!("INVALID_TOKEN")]),
             json!({"connect_error": {"message": "INVALID_TOKEN"}})
         );
+    }
+
+    #[test]
+    fn a_broadcast_is_declared_per_message_type() {
+        let broadcasts = dialect(
+            "- {id: b, reason: r, accept: broadcasts, types: [job_cancelled, job_retrying]}",
+        );
+        assert_eq!(broadcasts.broadcast_of("job_retrying"), Some(0));
+        assert_eq!(broadcasts.broadcast_of("work_request"), None);
+        assert_eq!(dialect(WRAPPER).broadcast_of("job_retrying"), None);
     }
 
     #[test]

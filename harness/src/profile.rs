@@ -53,11 +53,13 @@ pub struct Profile {
     /// Schema file every received message must pass first, relative to `schemas/`.
     #[serde(default)]
     pub envelope: Option<String>,
-    /// Every client receives every event (ark): sessions sharing a target see each other's
-    /// traffic, which sessions tell apart by their markers (`exec::markers`). Otherwise a message on
-    /// a connection is addressed to it and is never another session's.
+    /// Which messages reach clients other than those they concern: `true` (every event, ark),
+    /// a list of message types (emprops' `job_available` to every idle worker), or `false`.
+    /// Sessions sharing a target then see each other's traffic, which they tell apart by their
+    /// markers (`exec::markers`). Any other message on a connection is addressed to it: another
+    /// session's copy there is a leak, reported under the session that caused it.
     #[serde(default)]
-    pub broadcast: bool,
+    pub broadcast: Broadcast,
     /// Run variables and their defaults (credentials the scenarios use, e.g. `token_a`);
     /// scenarios write `${var_<name>}`, and `wsconform run --var <name>=<value>` overrides.
     #[serde(default)]
@@ -66,6 +68,40 @@ pub struct Profile {
     /// and header ([`crate::binary`]); without it a binary value shows its length and bytes.
     #[serde(default)]
     pub binary: crate::binary::Layout,
+}
+
+/// What a protocol sends to every client (see [`Profile::broadcast`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Broadcast {
+    /// `true`: every message; `false`: none.
+    Every(bool),
+    /// Messages of these types.
+    Types(Vec<String>),
+}
+
+impl Default for Broadcast {
+    fn default() -> Broadcast {
+        Broadcast::Every(false)
+    }
+}
+
+impl Broadcast {
+    /// Whether anything is broadcast (sessions on a shared target overhear each other).
+    pub fn any(&self) -> bool {
+        match self {
+            Broadcast::Every(every) => *every,
+            Broadcast::Types(types) => !types.is_empty(),
+        }
+    }
+
+    /// Whether messages of type `kind` (none: untyped) go to every client.
+    pub fn covers(&self, kind: Option<&str>) -> bool {
+        match self {
+            Broadcast::Every(every) => *every,
+            Broadcast::Types(types) => kind.is_some_and(|k| types.iter().any(|t| t == k)),
+        }
+    }
 }
 
 /// Why a profile could not be loaded.
@@ -135,5 +171,31 @@ impl Profile {
             });
         }
         Ok(profile)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Broadcast;
+
+    fn broadcast(yaml: &str) -> Broadcast {
+        serde_saphyr::from_str(yaml).expect("a broadcast value")
+    }
+
+    #[test]
+    fn broadcast_is_all_none_or_a_list_of_types() {
+        assert!(broadcast("true").covers(Some("job_cancelled")));
+        assert!(broadcast("true").covers(None));
+        assert!(!broadcast("false").any());
+        assert!(!broadcast("false").covers(Some("job_cancelled")));
+        let some = broadcast("[job_available, system_alert]");
+        assert!(some.any());
+        assert!(some.covers(Some("job_available")));
+        assert!(
+            !some.covers(Some("job_update")),
+            "a job's updates are addressed"
+        );
+        assert!(!some.covers(None));
+        assert!(!Broadcast::default().any());
     }
 }

@@ -282,6 +282,22 @@ fn list_shows_every_ark_scenario_with_its_level() {
     );
 }
 
+#[test]
+fn list_into_a_closed_pipe_ends_quietly() {
+    // The reading end is closed before wsconform writes, as when `head` has had its lines.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = wsconform()
+        .args(["list"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_baseline_passes_known_failures_and_fails_on_a_fixed_one() {
     let (server, url, proxy) = job_type_breaking_proxy().await;

@@ -1,5 +1,6 @@
-//! A server that deviates like a real one (acks wrapped in `status: "ok"`, refusals by an
-//! `error` event and a disconnect) with one deep behavioural bug besides (no `job_retrying`):
+//! A server that deviates like a real one (acks wrapped in `status: "ok"`, job events broadcast
+//! to every socket, refusals by an `error` event and a disconnect) with one deep behavioural bug
+//! besides (no `job_retrying`):
 //! without a dialect, the report names the few root causes first and still reaches the deep
 //! bug; with a dialect profile and a baseline, the run exits 0 while nothing changes, and 4 on
 //! a new failure or a fixed one.
@@ -14,8 +15,10 @@ use support::cli::{run_within, wsconform};
 
 const WITHIN: Duration = Duration::from_secs(240);
 
-/// The wrapper in many scenarios, a refusal, and the deep bug in the retry scenarios.
-const SELECTION: [&str; 6] = [
+/// The wrapper in many scenarios, a refusal, a cancellation (broadcast), and the deep bug in the
+/// retry scenarios.
+const SELECTION: [&str; 7] = [
+    "jobber.cancel.active",
     "jobber.retry.immediate",
     "jobber.retry.delay",
     "jobber.job.lifecycle_completed",
@@ -41,6 +44,10 @@ fn profile(dir: &Path, url: &str, baseline: Option<&str>) -> std::path::PathBuf 
         reason: bad tokens get an error event and a disconnect
         accept: refusal_by_event
         event: error
+      - id: job-events-to-everyone
+        reason: job events go to every connected socket
+        accept: broadcasts
+        types: [job_cancelled, job_retrying, job_expired]
 jobs: 2
 {baseline}reports:
   json: run.json
@@ -49,6 +56,18 @@ jobs: 2
     let path = dir.join("target.yaml");
     std::fs::write(&path, text).unwrap();
     path
+}
+
+fn job_event(frame: &str) -> bool {
+    frame.starts_with(r#"42["job_"#)
+}
+
+/// The double: `fault` on every frame, and job events echoed to every other socket.
+async fn double(
+    upstream: &str,
+    fault: support::faulty_proxy::Fault,
+) -> support::faulty_proxy::FaultyProxy {
+    support::faulty_proxy::start_broadcasting(upstream, fault, job_event).await
 }
 
 async fn run(args: Vec<String>) -> support::cli::Finished {
@@ -66,7 +85,7 @@ async fn run(args: Vec<String>) -> support::cli::Finished {
 async fn without_a_dialect_the_root_causes_come_first_and_the_deep_bug_is_still_reached() {
     let server = support::embedded("jobber").await;
     let upstream = server.target("jobber").unwrap().url;
-    let proxy = support::faulty_proxy::start(
+    let proxy = double(
         &upstream,
         support::faulty_proxy::deviating_server_without_retries(),
     )
@@ -93,7 +112,7 @@ async fn without_a_dialect_the_root_causes_come_first_and_the_deep_bug_is_still_
 async fn with_a_dialect_and_a_baseline_only_changes_break_the_run() {
     let server = support::embedded("jobber").await;
     let upstream = server.target("jobber").unwrap().url;
-    let deviating = support::faulty_proxy::start(
+    let deviating = double(
         &upstream,
         support::faulty_proxy::deviating_server_without_retries(),
     )
@@ -117,6 +136,7 @@ async fn with_a_dialect_and_a_baseline_only_changes_break_the_run() {
     assert!(stdout.contains("declared deviations"), "{stdout}");
     assert!(stdout.contains("ack-status-wrapper"), "{stdout}");
     assert!(stdout.contains("refusal-by-error-event"), "{stdout}");
+    assert!(stdout.contains("job-events-to-everyone"), "{stdout}");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("run.json")).unwrap())
             .unwrap();
@@ -163,8 +183,7 @@ async fn with_a_dialect_and_a_baseline_only_changes_break_the_run() {
     );
 
     // The deep bug fixed (the same deviations, retries sent): 4, "fixed".
-    let fixed =
-        support::faulty_proxy::start(&upstream, support::faulty_proxy::deviating_server()).await;
+    let fixed = double(&upstream, support::faulty_proxy::deviating_server()).await;
     let finished = run(vec![
         "--profile".into(),
         profile_at(&fixed.url, Some("baseline.json")),

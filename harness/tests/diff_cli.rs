@@ -1,6 +1,7 @@
 //! `wsconform diff` end to end: the reference server as its own target is the same in every
 //! scenario (normalisation hides only what changes from run to run), and a server that wraps
-//! its acks diverges at the first wrapped ack, at the extra key's path.
+//! its acks diverges at the first wrapped ack, at the extra key's path; one that broadcasts job
+//! traffic, or never sends `job_retrying`, diverges at the first message that shows it.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -146,6 +147,80 @@ async fn a_deviating_server_diverges_at_its_first_wrapped_ack_and_at_its_refusal
         "{stdout}"
     );
     assert_eq!(divergence["target"], "← connected", "{stdout}");
+    server.stop().await;
+}
+
+/// The first divergence of `scenario` in a diff against a double that has one deviation alone.
+async fn divergences_of(
+    fault_proxy: support::faulty_proxy::FaultyProxy,
+    scenario: &str,
+) -> Vec<serde_json::Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = wsconform();
+    command
+        .args(["diff", "--target", &format!("jobber={}", fault_proxy.url)])
+        .args(["--scenario", scenario])
+        .args([
+            "--report",
+            &format!("json={}", dir.path().join("diff.json").display()),
+        ]);
+    let finished = tokio::task::spawn_blocking(move || run_within(command, DIFF_WITHIN))
+        .await
+        .unwrap();
+    assert_eq!(finished.code(), Some(4), "{}", finished.shown());
+    let report = json_report(&dir);
+    report["scenarios"][0]["divergences"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn job_traffic(frame: &str) -> bool {
+    frame.starts_with(r#"42["job_"#) || frame.starts_with(r#"42["work_request""#)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcast_and_a_missing_event_each_diverge_at_their_first_message() {
+    let server = support::embedded("jobber").await;
+    let upstream = server.target("jobber").unwrap().url;
+    let identity: support::faulty_proxy::Fault =
+        std::sync::Arc::new(|| Box::new(|text: String| vec![text]));
+    // Broadcasting job traffic: the other customer's connection receives the job first.
+    let broadcasting =
+        support::faulty_proxy::start_broadcasting(&upstream, identity, job_traffic).await;
+    let divergences = divergences_of(broadcasting, "jobber.isolation.jobs").await;
+    let other = divergences.iter().find(|d| d["actor"] == "other").unwrap();
+    assert!(
+        other["target"]
+            .as_str()
+            .unwrap()
+            .starts_with("← {\"event\":\"work_request\""),
+        "{other}"
+    );
+    assert!(
+        !other["reference"]
+            .as_str()
+            .unwrap()
+            .contains("work_request"),
+        "{other}"
+    );
+    // The deep bug: no job_retrying, where the reference sends one to worker and producer.
+    let silent = support::faulty_proxy::start(
+        &upstream,
+        support::faulty_proxy::drop_socketio_event("job_retrying"),
+    )
+    .await;
+    let divergences = divergences_of(silent, "jobber.retry.immediate").await;
+    for actor in ["worker", "producer"] {
+        let divergence = divergences.iter().find(|d| d["actor"] == actor).unwrap();
+        assert!(
+            divergence["reference"]
+                .as_str()
+                .unwrap()
+                .contains("job_retrying"),
+            "{divergence}"
+        );
+    }
     server.stop().await;
 }
 

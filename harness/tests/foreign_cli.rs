@@ -1,7 +1,8 @@
 //! A jobber server that broadcasts job events to every connected socket, run with scenarios in
 //! parallel: each scenario recognises the events other scenarios caused (another session's
 //! traffic, shown and never matched or blamed). Within one scenario the broadcast is still a
-//! deviation (a second copy of an event to a connection that already had it) and is found.
+//! deviation (a second copy of an event to a connection that already had it) and is found, and
+//! each copy another scenario received is reported under the scenario that caused it.
 #![allow(clippy::unwrap_used)]
 
 mod support;
@@ -85,4 +86,30 @@ async fn bystanders_are_not_blamed_for_what_other_scenarios_caused() {
         foreign > 0,
         "the broadcast reached other scenarios and was recognised"
     );
+    // Each overheard message is reported once, under the scenario that caused it, naming the
+    // bystander that received it; the cause fails for it.
+    for scenario in scenarios {
+        let id = scenario["id"].as_str().unwrap();
+        for entry in scenario["transcript"].as_array().unwrap() {
+            if entry["foreign"] != true {
+                continue;
+            }
+            let heard = format!("{id} ({})", entry["actor"].as_str().unwrap());
+            let owners: Vec<&serde_json::Value> = scenarios
+                .iter()
+                .filter(|owner| {
+                    owner["leaks"].as_array().into_iter().flatten().any(|leak| {
+                        leak["text"] == entry["text"]
+                            && leak["heard_by"]
+                                .as_array()
+                                .unwrap()
+                                .contains(&heard.clone().into())
+                    })
+                })
+                .collect();
+            assert_eq!(owners.len(), 1, "{heard} overheard {}", entry["text"]);
+            assert_ne!(owners[0]["id"], id, "a scenario does not overhear itself");
+            assert_eq!(owners[0]["verdict"], "fail");
+        }
+    }
 }

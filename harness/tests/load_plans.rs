@@ -82,6 +82,7 @@ fn every_load_plan_parses_and_names_existing_scenarios_of_one_protocol() {
     let names: Vec<&str> = plans.iter().map(|(name, _)| name.as_str()).collect();
     for expected in [
         "ark-fanout.yaml",
+        "emprops-submit-job.yaml",
         "jobber-mix.yaml",
         "jobber-open.yaml",
         "jobber-send-job.yaml",

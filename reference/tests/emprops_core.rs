@@ -708,3 +708,30 @@ fn shutdown_tells_everyone_then_closes_with_1001() {
     }
     assert_eq!(got.closes, [(CLIENT, 1001), (WORKER, 1001)]);
 }
+
+#[test]
+fn a_disconnect_is_answered_by_the_close_and_a_stopped_stats_subscription_by_interval_0() {
+    let mut hub = Hub::new();
+    hub.client(CLIENT);
+    let got = hub.send(
+        CLIENT,
+        json!({"type": "subscribe_stats", "enabled": true, "interval_seconds": 5}),
+    );
+    let confirmed = got.one(CLIENT);
+    assert_eq!(confirmed["update_interval"], 5);
+    assert!(confirmed["next_broadcast"].is_number());
+    let got = hub.send(CLIENT, json!({"type": "subscribe_stats", "enabled": false}));
+    let stopped = got.one(CLIENT);
+    assert_eq!(stopped["update_interval"], 0);
+    assert!(stopped.get("next_broadcast").is_none(), "{stopped}");
+    assert!(
+        hub.advance(secs(30)).to(CLIENT).is_empty(),
+        "no stats after stopping"
+    );
+    let got = hub.send(
+        CLIENT,
+        json!({"type": "disconnect", "id": "bye-1", "reason": "Client shutdown"}),
+    );
+    assert!(got.to(CLIENT).is_empty(), "no ack: {:?}", got.to(CLIENT));
+    assert_eq!(got.closes, [(CLIENT, 1000)]);
+}

@@ -171,7 +171,7 @@ fn select(args: &SuiteArgs) -> anyhow::Result<Result<Selection, Exit>> {
 /// 1 when a broadcast protocol runs (its parallel sessions on one server see each other's
 /// events), else 4 — as `run` does against a target.
 fn default_jobs(suites: &HashMap<String, Arc<ProtocolSuite>>) -> usize {
-    if suites.values().any(|s| s.profile.broadcast) {
+    if suites.values().any(|s| s.profile.broadcast.any()) {
         1
     } else {
         4

@@ -256,7 +256,7 @@ fn default_jobs(
 ) -> usize {
     let shared_broadcast = suites
         .iter()
-        .any(|(protocol, suite)| suite.profile.broadcast && external.contains_key(protocol));
+        .any(|(protocol, suite)| suite.profile.broadcast.any() && external.contains_key(protocol));
     if shared_broadcast { 1 } else { 4 }
 }
 

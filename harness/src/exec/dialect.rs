@@ -109,7 +109,7 @@ impl Session {
         true
     }
 
-    fn count_deviations(&mut self, used: &[usize]) {
+    pub(super) fn count_deviations(&mut self, used: &[usize]) {
         for &index in used {
             if let Some(count) = self.deviation_uses.get_mut(index) {
                 *count += 1;

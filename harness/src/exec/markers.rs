@@ -14,11 +14,13 @@
 //! markers. A session's tokens are its own until it ends, then linger for
 //! [`MarkerIndex::linger`] (events it caused may still arrive) and are removed.
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::{Arc, RwLock};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+use crate::report::model::DeviationUse;
 
 /// Tokens shorter than this are too likely to occur by chance ("ASA", "agent", "ok").
 pub const MIN_TOKEN_LEN: usize = 8;
@@ -31,11 +33,34 @@ pub const DEFAULT_LINGER: Duration = Duration::from_secs(30);
 pub struct MarkerIndex {
     state: RwLock<IndexState>,
     linger: Duration,
+    overheard: Mutex<Vec<Overheard>>,
+}
+
+/// A message one session received that named another session's tokens: on a protocol that does
+/// not broadcast, a message delivered to the wrong connection, which the run reports under the
+/// session that caused it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overheard {
+    /// The label of the session the message belongs to.
+    pub owner: String,
+    /// The label of the session that received it.
+    pub heard_by: String,
+    /// The receiving session's actor (connection).
+    pub actor: String,
+    /// The message's type, where the profile finds one.
+    pub kind: Option<String>,
+    /// The message as the receiving session's transcript shows it.
+    pub text: String,
+    /// The target's declared deviation that sends such messages to every connection, if any:
+    /// the copy is then a use of it, not a leak.
+    pub declared: Option<DeviationUse>,
 }
 
 #[derive(Debug, Default)]
 struct IndexState {
     owners: HashMap<Box<str>, Vec<u64>>,
+    /// What each labelled session is called (a scenario id), until its tokens go.
+    labels: HashMap<u64, Box<str>>,
     next_session: u64,
     /// Ended sessions whose tokens go at the given time.
     ended: VecDeque<(Instant, u64, Vec<Box<str>>)>,
@@ -53,6 +78,7 @@ impl MarkerIndex {
         MarkerIndex {
             state: RwLock::new(IndexState::default()),
             linger,
+            overheard: Mutex::new(Vec::new()),
         }
     }
 
@@ -61,12 +87,22 @@ impl MarkerIndex {
         self.linger
     }
 
-    /// Markers for a new session.
+    /// Markers for a new session without a label.
     pub fn session(self: &Arc<Self>) -> SessionMarkers {
+        self.session_labelled("")
+    }
+
+    /// Markers for a new session called `label` (its scenario's id), so that messages naming its
+    /// tokens can be traced back to it ([`owners_of_text`](Self::owners_of_text)).
+    pub fn session_labelled(self: &Arc<Self>, label: &str) -> SessionMarkers {
         let id = match self.state.write() {
             Ok(mut state) => {
                 state.next_session += 1;
-                state.next_session
+                let id = state.next_session;
+                if !label.is_empty() {
+                    state.labels.insert(id, label.into());
+                }
+                id
             }
             Err(_) => 0,
         };
@@ -75,6 +111,36 @@ impl MarkerIndex {
             id,
             own: HashSet::new(),
         }
+    }
+
+    /// The labels of the sessions other than `except` whose tokens `text` holds.
+    pub fn owners_of_text(&self, text: &str, except: u64) -> BTreeSet<String> {
+        let Ok(state) = self.state.read() else {
+            return BTreeSet::new();
+        };
+        tokens(text)
+            .filter_map(|token| state.owners.get(token))
+            .flatten()
+            .filter(|&&owner| owner != except)
+            .filter_map(|owner| state.labels.get(owner))
+            .map(|label| label.to_string())
+            .collect()
+    }
+
+    /// Notes a message delivered to the wrong session.
+    pub fn record_overheard(&self, overheard: Overheard) {
+        if let Ok(mut ledger) = self.overheard.lock() {
+            ledger.push(overheard);
+        }
+    }
+
+    /// Every message noted by [`record_overheard`](Self::record_overheard) so far, in the order
+    /// noted; the ledger is left empty.
+    pub fn take_overheard(&self) -> Vec<Overheard> {
+        self.overheard
+            .lock()
+            .map(|mut ledger| std::mem::take(&mut *ledger))
+            .unwrap_or_default()
     }
 
     /// Tokens indexed (for tests and diagnostics).
@@ -115,6 +181,7 @@ impl MarkerIndex {
             let Some((_, gone, tokens)) = state.ended.pop_front() else {
                 break;
             };
+            state.labels.remove(&gone);
             for token in tokens {
                 if let Some(owners) = state.owners.get_mut(&token) {
                     owners.retain(|&o| o != gone);
@@ -136,6 +203,11 @@ pub struct SessionMarkers {
 }
 
 impl SessionMarkers {
+    /// This session's number in its index.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// Makes the tokens of `value` this session's.
     pub fn add(&mut self, value: &str) {
         for token in tokens(value) {
@@ -229,5 +301,20 @@ mod tests {
         drop(index.session());
         assert!(!b.is_foreign(&json!({"agentId": "agent-aaaaaa1234"})));
         assert!(index.is_empty());
+    }
+
+    #[test]
+    fn a_message_names_the_labelled_sessions_whose_tokens_it_holds() {
+        let index = Arc::new(MarkerIndex::default());
+        let mut a = index.session_labelled("scenario.a");
+        let b = index.session_labelled("scenario.b");
+        a.add("11111111-aaaa");
+        let text = r#"{"event":"job_cancelled","args":[{"id":"11111111-aaaa"}]}"#;
+        assert_eq!(
+            index.owners_of_text(text, b.id()),
+            BTreeSet::from(["scenario.a".to_owned()])
+        );
+        assert!(index.owners_of_text(text, a.id()).is_empty(), "not its own");
+        assert!(index.owners_of_text("nobody's", b.id()).is_empty());
     }
 }

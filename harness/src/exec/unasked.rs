@@ -3,6 +3,9 @@
 //! middle of the exchange: a duplicate, a notification to the wrong party, an event too many),
 //! unless the scenario declares it may be ignored (`ignore:` patterns).
 //!
+//! A message of a type the target's dialect declares broadcast is a use of that deviation
+//! instead (counted, shown as a declared deviation).
+//!
 //! What arrived after a connection's last taken message is left as information: whether it
 //! arrives before the session ends is timing. Another session's traffic is never a finding of
 //! this one. Only sessions that keep their whole transcript judge this.
@@ -27,6 +30,7 @@ impl Session {
             }
         }
         let mut found = Vec::new();
+        let mut declared = Vec::new();
         for (index, record) in records.iter().enumerate() {
             let Party::Actor(actor) = record.party else {
                 continue;
@@ -50,6 +54,10 @@ impl Session {
                 continue;
             }
             let kind = message_type(&self.plan.suite.schemas, received);
+            if let Some(deviation) = self.dialect.as_ref().and_then(|d| d.broadcast_of(kind)) {
+                declared.push(deviation);
+                continue;
+            }
             found.push(Finding {
                 actor: self.party_name(Party::Actor(actor)),
                 message_index: first + index,
@@ -62,5 +70,6 @@ impl Session {
             });
         }
         self.findings.extend(found);
+        self.count_deviations(&declared);
     }
 }

@@ -67,7 +67,7 @@ pub async fn launch(
         plan: job.plan.clone(),
         scenarios,
         connector: transport::connector(profile.transport),
-        broadcast: profile.broadcast,
+        broadcast: profile.broadcast.any(),
     };
     let cpu_before = process::cpu_seconds();
     let (rss_start, _) = process::memory_kib();

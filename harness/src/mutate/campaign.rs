@@ -144,7 +144,8 @@ impl Campaign {
                 self.factory.name()
             )),
             Some(target) => {
-                match proxy::start(&target.url, self.suite.profile.transport, tap).await {
+                let proxy_tap = Arc::clone(&tap);
+                match proxy::start(&target.url, self.suite.profile.transport, proxy_tap).await {
                     Err(failure) => error(failure.to_string()),
                     Ok(proxy) => {
                         let mut capabilities = target.capabilities;
@@ -156,8 +157,11 @@ impl Campaign {
                         let markers = Arc::new(MarkerIndex::default());
                         let options = &self.options;
                         let rerun = rerun.clone();
-                        run_scenario(scenario, &self.suite, &proxied, options, &markers, rerun)
-                            .await
+                        let result =
+                            run_scenario(scenario, &self.suite, &proxied, options, &markers, rerun)
+                                .await;
+                        tap.seal();
+                        result
                     }
                 }
             }

@@ -7,6 +7,7 @@
 //! mismatch and the message passes unchanged). A held message (reorder, delay) is released
 //! after the next message, at its deadline, or when the channel ends — never lost.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -71,6 +72,9 @@ pub struct Tap {
     type_pointer: String,
     timing: Timing,
     recording: bool,
+    /// The scenario is over: what the server sends now (a shutdown notice as the fresh server
+    /// stops) is no message of the scenario, so it is neither recorded nor mutated.
+    sealed: AtomicBool,
     recorded: Mutex<Vec<ServerMessage>>,
     applied: Mutex<Applied>,
 }
@@ -92,6 +96,7 @@ impl Tap {
             type_pointer: type_pointer.to_owned(),
             timing,
             recording,
+            sealed: AtomicBool::new(false),
             recorded: Mutex::new(Vec::new()),
             applied: Mutex::new(Applied::NotReached),
         }
@@ -103,6 +108,11 @@ impl Tap {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Ends the tap's scenario: later messages pass unchanged and unrecorded.
+    pub fn seal(&self) {
+        self.sealed.store(true, Ordering::SeqCst);
     }
 
     /// What happened to the mutant.
@@ -184,6 +194,9 @@ impl ChannelMutator {
 
     /// The frames to forward for the next server message of this channel.
     pub fn on_message(&mut self, tap: &Tap, now: Instant, message: ServerMessage) -> Vec<Frame> {
+        if tap.sealed.load(Ordering::SeqCst) {
+            return message.frames;
+        }
         let index = self.seen;
         self.seen += 1;
         if tap.recording {

@@ -56,6 +56,20 @@ fn recording_forwards_everything_unchanged_and_keeps_it() {
 }
 
 #[test]
+fn a_sealed_tap_neither_records_nor_mutates_what_comes_after_the_scenario() {
+    let recording = Tap::recording("/event");
+    recording.seal();
+    let (out, _) = feed(&recording, 2);
+    assert_eq!(out.len(), 2);
+    assert!(recording.recorded().is_empty());
+    let dropping = Tap::mutating(mutant(Operator::Drop, 0, ""), "/event", Timing::default());
+    dropping.seal();
+    let (out, _) = feed(&dropping, 2);
+    assert_eq!(out.len(), 2, "nothing dropped");
+    assert_eq!(dropping.applied(), Applied::NotReached);
+}
+
+#[test]
 fn a_reordered_message_follows_the_next_one() {
     let tap = Tap::mutating(
         mutant(Operator::Reorder, 0, ""),

@@ -3,7 +3,8 @@
 //!
 //! Each connection's frames are listed in their own order (the order across connections depends
 //! on scheduling, within one it does not). UUIDs become `<id-N>` (numbered by first appearance,
-//! so sameness stays visible), ISO-8601 times become `<time>`, the run id becomes `<run_id>`,
+//! so sameness stays visible), ISO-8601 times become `<time>`, Unix-millisecond times of the
+//! run (13-digit numbers within a day of the wall clock) become `<ms>`, the run id becomes `<run_id>`,
 //! socket.io socket ids become `<socket-N>` (in connection order), and ephemeral ports `<port>`.
 //! [`connections`] gives the same per connection, with literal values of the caller's (run
 //! variables) replaced first; differential runs (`report::diff`) compare those.
@@ -23,6 +24,8 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
         .unwrap_or_else(|_| unreachable!())
 });
+static MILLIS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d{13}\b").unwrap_or_else(|_| unreachable!()));
 static PORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(127\.0\.0\.1|localhost|\[::1\]):\d+").unwrap_or_else(|_| unreachable!())
 });
@@ -122,12 +125,45 @@ fn redact(text: &str, run_id: Option<&str>, ids: &mut HashMap<String, usize>) ->
         format!("<id-{number}>")
     });
     let text = TIME.replace_all(&text, "<time>");
+    let text = redact_millis(&text, wall_clock_ms());
     PORT.replace_all(&text, "$1:<port>").into_owned()
+}
+
+/// How far from the wall clock a Unix-millisecond time still counts as the run's own: a fixed
+/// time a scenario sends (the document's 1705312345000) stays as it is.
+const RUN_MILLIS_WINDOW: i64 = 86_400_000;
+
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// `text` with the Unix-millisecond times within [`RUN_MILLIS_WINDOW`] of `now_ms` as `<ms>`.
+fn redact_millis(text: &str, now_ms: i64) -> String {
+    MILLIS
+        .replace_all(text, |found: &regex::Captures<'_>| {
+            match found[0].parse::<i64>() {
+                Ok(ms) if (ms - now_ms).abs() <= RUN_MILLIS_WINDOW => "<ms>".to_owned(),
+                _ => found[0].to_owned(),
+            }
+        })
+        .into_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_runs_unix_millisecond_times_are_hidden_and_fixed_ones_kept() {
+        let now = 1_796_205_784_819;
+        let text = r#"{"timestamp":1796205784819,"next":1796205814819,"sent":1705312345000,"n":12345678901234}"#;
+        assert_eq!(
+            redact_millis(text, now),
+            r#"{"timestamp":<ms>,"next":<ms>,"sent":1705312345000,"n":12345678901234}"#
+        );
+    }
 
     #[test]
     fn ids_are_numbered_by_first_appearance_and_times_hidden() {

@@ -247,6 +247,14 @@ fn scenario_detail(out: &mut String, result: &ScenarioResult, paint: Paint) {
             );
         }
     }
+    for leak in &result.leaks {
+        let _ = writeln!(
+            out,
+            "  also received by {}: {}",
+            leak.heard_by.join(", "),
+            shorten(&leak.text, 300)
+        );
+    }
     if !result.transcript.is_empty() {
         let _ = writeln!(out, "  transcript:");
         for (index, entry) in result.transcript.iter().enumerate() {

@@ -164,6 +164,14 @@ fn scenario_block(result: &ScenarioResult) -> String {
         let path = finding.path.as_deref().unwrap_or("");
         let _ = writeln!(out, "- schema {path}: {}", cell(&finding.message, 300));
     }
+    for leak in result.leaks.iter().take(3) {
+        let _ = writeln!(
+            out,
+            "- also received by {}: `{}`",
+            cell(&leak.heard_by.join(", "), 200),
+            code(&leak.text, MAX_ACTUAL)
+        );
+    }
     let _ = writeln!(out, "\n```sh\n{}\n```\n</details>\n", result.rerun);
     out
 }

@@ -136,6 +136,19 @@ pub struct Finding {
     pub path: Option<String>,
 }
 
+/// A message of one scenario that another scenario's connection received, on a protocol that
+/// does not broadcast: reported under the scenario that caused it, never the bystander.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leak {
+    /// The message's type, where the profile finds one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The message as the bystander received it.
+    pub text: String,
+    /// Who received it: `scenario id (actor)`, each once.
+    pub heard_by: Vec<String>,
+}
+
 /// A deviation the target's profile declares, as one scenario met it: accepted, tested past,
 /// and shown (never silently passed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,6 +222,10 @@ pub struct ScenarioResult {
     /// target's dialect, not in the document's).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deviations: Vec<DeviationUse>,
+    /// Messages of this scenario that reached other scenarios' connections on a protocol that
+    /// does not broadcast (each also makes the verdict `fail`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaks: Vec<Leak>,
     /// Received messages no step matched (information).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmatched: Vec<TranscriptEntry>,

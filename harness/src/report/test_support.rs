@@ -16,6 +16,7 @@ pub fn result(id: &str, verdict: Verdict, failure: Option<Failure>) -> ScenarioR
         failure,
         findings: Vec::new(),
         deviations: Vec::new(),
+        leaks: Vec::new(),
         unmatched: Vec::new(),
         checks: Vec::new(),
         transcript: Vec::new(),

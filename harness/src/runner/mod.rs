@@ -6,6 +6,7 @@
 //! scenario machine is [`crate::exec`]; its I/O is [`crate::drive`]; [`verdict`] judges.
 
 pub mod factory;
+mod leaks;
 pub mod preflight;
 pub mod protocol;
 pub mod suite;
@@ -52,12 +53,25 @@ pub async fn run_scenario(
     // broadcast protocol's by design, another's by a deviation (a server that broadcasts what it
     // should not). A server of this scenario's own (fresh state) has no such traffic.
     let shared = !target.capabilities.contains(suite::FRESH_STATE);
-    let markers = (suite.profile.broadcast || shared).then(|| markers.session());
-    let mut session = Session::new(plan, Instant::now(), unix_now_ms(), markers);
+    let own =
+        (suite.profile.broadcast.any() || shared).then(|| markers.session_labelled(&scenario.id));
+    let session_id = own.as_ref().map(|m| m.id());
+    let mut session = Session::new(plan, Instant::now(), unix_now_ms(), own);
     let mut driver = Driver::new(transport::connector(suite.profile.transport));
     driver.run(&mut session, &mut Unobserved).await;
     let outcome = session.finish(Instant::now());
-    verdict::judge(scenario, &suite.profile, outcome, rerun)
+    let result = verdict::judge(scenario, &suite.profile, outcome, rerun);
+    if let Some(session_id) = session_id {
+        let dialect = options.dialects.get(&scenario.protocol).map(AsRef::as_ref);
+        leaks::record(&result, &suite.profile, dialect, markers, session_id);
+    }
+    result
+}
+
+/// Adds to each result of a finished run the messages of its scenario that other scenarios'
+/// connections received on a protocol that does not broadcast (see [`leaks`]).
+pub fn attribute_leaks(results: &mut [ScenarioResult], markers: &MarkerIndex) {
+    leaks::attribute(results, markers.take_overheard());
 }
 
 /// The result of a scenario the harness could not carry out (no target, no server): verdict

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 
 use super::verdict;
-use super::{ProtocolSuite, RunOptions, Target, TargetFactory, run_scenario};
+use super::{ProtocolSuite, RunOptions, Target, TargetFactory, attribute_leaks, run_scenario};
 use crate::exec::markers::MarkerIndex;
 use crate::report::model::ScenarioResult;
 use crate::scenario::model::Scenario;
@@ -46,7 +46,10 @@ pub struct SuitePlan {
     pub rerun: Arc<dyn Fn(&Scenario) -> String + Send + Sync>,
 }
 
-/// Runs every scenario; `on_result` sees each result as soon as it is known, in order.
+/// Runs every scenario; `on_result` sees each result as soon as it is known, in order. The
+/// results returned also hold what only the whole run shows: a scenario's messages that reached
+/// other scenarios (see [`attribute_leaks`]), so a verdict there may differ from the one
+/// `on_result` saw.
 pub async fn run_all(
     plan: SuitePlan,
     mut on_result: impl FnMut(&ScenarioResult),
@@ -74,6 +77,7 @@ pub async fn run_all(
         on_result(&result);
         results.push(result);
     }
+    attribute_leaks(&mut results, &markers);
     results
 }
 

@@ -162,6 +162,7 @@ fn empty(scenario: &Scenario, verdict: Verdict, rerun: String) -> ScenarioResult
         failure: None,
         findings: Vec::new(),
         deviations: Vec::new(),
+        leaks: Vec::new(),
         unmatched: Vec::new(),
         checks: Vec::new(),
         transcript: Vec::new(),

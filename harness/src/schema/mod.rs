@@ -56,6 +56,10 @@ pub enum SchemaError {
     },
 }
 
+/// The stem of the file of shared definitions (`defs.json`), which other schemas `$ref`: it
+/// describes no message, so no message type is checked against it.
+pub const DEFINITIONS: &str = "defs";
+
 /// The compiled schemas of one protocol.
 pub struct SchemaSet {
     type_pointer: String,
@@ -83,10 +87,13 @@ impl SchemaSet {
         let local = LocalSchemas::load(&dir)?;
         let mut by_stem = HashMap::new();
         for (path, document) in local.files_in(&dir.join(folder)) {
-            let validator = compile(path, document, &local)?;
-            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-                by_stem.insert(stem.to_owned(), validator);
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+                continue;
+            };
+            if stem == DEFINITIONS {
+                continue;
             }
+            by_stem.insert(stem.to_owned(), compile(path, document, &local)?);
         }
         let envelope = match &profile.envelope {
             Some(name) if folder.is_empty() => {

@@ -68,7 +68,7 @@ fn fixture() -> (tempfile::TempDir, SchemaSet) {
         default_port: 1,
         type_pointer: "/event".into(),
         envelope: Some("envelope.json".into()),
-        broadcast: false,
+        broadcast: Default::default(),
         vars: Default::default(),
         binary: Default::default(),
     };
@@ -109,6 +109,17 @@ fn an_unknown_type_is_a_finding() {
             .contains("unknown message type \"thing:lost\"")
     );
     assert_eq!(issues[0].path.as_deref(), Some("$.event"));
+}
+
+#[test]
+fn the_shared_definitions_are_no_message_type() {
+    let (_dir, set) = fixture();
+    assert!(!set.has("defs"));
+    let issues = set.check(&json!({"event": "defs", "data": {}}));
+    assert!(
+        issues[0].message.contains("unknown message type \"defs\""),
+        "{issues:?}"
+    );
 }
 
 #[test]

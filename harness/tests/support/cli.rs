@@ -83,6 +83,23 @@ pub fn serve_jobber(tokens: &[&str]) -> Served {
     }
 }
 
+/// `wsconform serve --only emprops --suite-settings` (`url` is emprops', `jobber` empty).
+pub fn serve_emprops() -> Served {
+    let args = [
+        "--only",
+        "emprops",
+        "--emprops-port",
+        "0",
+        "--suite-settings",
+    ];
+    let (child, mut urls) = serve_listening(&args, &["emprops"]);
+    Served {
+        child,
+        url: urls.remove(0),
+        jobber: String::new(),
+    }
+}
+
 /// A `wsconform serve` child with `args`, and the URLs of its `listening <protocol> <url>`
 /// lines, which come in the order of `protocols`.
 fn serve_listening(args: &[&str], protocols: &[&str]) -> (Child, Vec<String>) {

@@ -97,6 +97,7 @@ pub async fn start_broadcasting(
 
 async fn serve(proxy: Proxy) -> FaultyProxy {
     let app = Router::new()
+        .route("/", get(upgrade))
         .route("/ws", get(upgrade))
         .route("/socket.io/", get(upgrade))
         .fallback(forward)
@@ -237,6 +238,19 @@ pub fn drop_event(event: &'static str) -> Fault {
     Arc::new(move || {
         Box::new(move |text: String| {
             if text.contains(&format!("\"event\":\"{event}\"")) {
+                vec![]
+            } else {
+                vec![text]
+            }
+        })
+    })
+}
+
+/// A fault that drops every socket.io EVENT packet named `event`.
+pub fn drop_socketio_event(event: &'static str) -> Fault {
+    Arc::new(move || {
+        Box::new(move |text: String| {
+            if text.starts_with(&format!("42[\"{event}\"")) {
                 vec![]
             } else {
                 vec![text]

@@ -40,9 +40,12 @@ pub async fn run_behind_proxy(
     let server = embedded(protocol).await;
     let served = server.target(protocol).unwrap();
     let proxy = faulty_proxy::start_with(&served.url, down, up).await;
+    // The server was started for this scenario alone.
+    let mut capabilities = served.capabilities;
+    capabilities.insert(harness::runner::suite::FRESH_STATE.to_owned());
     let target = Target {
         url: proxy.url.clone(),
-        capabilities: served.capabilities,
+        capabilities,
     };
     let result = run_scenario(
         &scenario(protocol, id),

@@ -127,14 +127,7 @@ impl Core {
                 Ok(Replied::Yes)
             }
             Request::Disconnect => {
-                if let Some(id) = id {
-                    let ack = Out::Ack {
-                        message_id: Some(id),
-                        original_type: "disconnect",
-                        status: "processed",
-                    };
-                    e.send(conn, &ack);
-                }
+                // The close is the answer, even to a disconnect with an `id` (emprops-N24).
                 self.forget(e, conn, 1000, "client disconnect");
                 Ok(Replied::Yes)
             }

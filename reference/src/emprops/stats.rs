@@ -119,7 +119,8 @@ impl Core {
         }
         let confirmed = Out::SubscriptionConfirmed {
             subscription_type: "stats",
-            update_interval: seconds(interval),
+            // A stopped subscription is confirmed with interval 0 (emprops-N19).
+            update_interval: seconds(if enabled { interval } else { Duration::ZERO }),
             next_broadcast: enabled.then(|| next.unix_millis()),
         };
         e.send(conn, &confirmed);

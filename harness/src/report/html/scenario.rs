@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::super::model::{
-    CheckKind, CheckResult, CheckVerdict, Failure, Finding, ScenarioResult, Verdict,
+    CheckKind, CheckResult, CheckVerdict, Failure, Finding, Leak, ScenarioResult, Verdict,
 };
 use super::super::text::{at_path, shorten};
 use super::transcript::{entry_anchor, transcript};
@@ -55,6 +55,7 @@ pub fn section(out: &mut String, result: &ScenarioResult, limits: &Limits) {
     }
     checks(out, &result.checks, limits);
     findings(out, &result.id, &result.findings);
+    leaks(out, &result.leaks);
     transcript(out, result, limits);
     let _ = writeln!(
         out,
@@ -187,6 +188,27 @@ fn kind_name(kind: CheckKind) -> &'static str {
         CheckKind::Expect => "expect",
         CheckKind::Close => "close",
     }
+}
+
+/// This scenario's messages that other scenarios' connections received.
+fn leaks(out: &mut String, leaks: &[Leak]) {
+    if leaks.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<h4>Received by other scenarios ({})</h4>\n<ul class=\"findings\">",
+        leaks.len()
+    );
+    for leak in leaks {
+        let _ = writeln!(
+            out,
+            "<li>{}: <code>{}</code></li>",
+            escape(&leak.heard_by.join(", ")),
+            escape(&leak.text)
+        );
+    }
+    out.push_str("</ul>\n");
 }
 
 /// The problems with single messages, each linked to its transcript entry.

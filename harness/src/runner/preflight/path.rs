@@ -54,7 +54,7 @@ mod tests {
             default_port: 1,
             type_pointer: "/type".into(),
             envelope: None,
-            broadcast: false,
+            broadcast: Default::default(),
             vars: Default::default(),
             binary: Default::default(),
         }
