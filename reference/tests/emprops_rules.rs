@@ -238,3 +238,22 @@ fn chunk_limits_bound_what_a_connection_can_leave_waiting() {
         "a small one still fits"
     );
 }
+
+#[test]
+fn a_full_queue_refuses_submit_job_with_queue_full_and_changes_nothing() {
+    let mut hub = Hub::with(|s| s.max_queued_jobs = 2);
+    hub.client(1);
+    hub.submit(1, json!({}));
+    hub.submit(1, json!({}));
+    let got = hub.send(
+        1,
+        json!({"type": "submit_job", "job_type": "x", "id": "third"}),
+    );
+    let refused = got.one(1);
+    assert_eq!(refused["type"], "error");
+    assert_eq!(refused["error_code"], "QUEUE_FULL");
+    assert_eq!(refused["details"], json!({"limit": 2}));
+    assert_eq!(refused["request_id"], "third");
+    let stats = hub.send(1, json!({"type": "request_stats"})).one(1);
+    assert_eq!(stats["pending_jobs"], 2, "nothing was queued");
+}

@@ -143,14 +143,10 @@ pub fn assert_all_pass(results: &[ScenarioResult], unsupported: &[&str]) {
 
 /// Each result's normalised transcript equals its golden file in
 /// `fixtures/<protocol>/transcripts/` (record with `INSTA_UPDATE=always`), except the ids in
-/// `timing_dependent`, whose transcripts hold a number of messages that depends on timing, and
-/// the load scenarios (tag `load`), whose transcripts are thousands of lines of one round
-/// repeated.
-pub fn assert_golden_transcripts(
-    protocol: &str,
-    results: &[ScenarioResult],
-    timing_dependent: &[&str],
-) {
+/// `skipped` (transcripts holding a number of messages that depends on timing, or hundreds of
+/// rounds of one exchange) and the load scenarios (tag `load`), whose transcripts are thousands
+/// of lines of one round repeated.
+pub fn assert_golden_transcripts(protocol: &str, results: &[ScenarioResult], skipped: &[&str]) {
     let load: Vec<String> = scenarios(protocol)
         .into_iter()
         .filter(|s| s.tags.iter().any(|t| t == "load"))
@@ -161,7 +157,7 @@ pub fn assert_golden_transcripts(
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         for result in results {
-            if timing_dependent.contains(&result.id.as_str()) || load.contains(&result.id) {
+            if skipped.contains(&result.id.as_str()) || load.contains(&result.id) {
                 continue;
             }
             insta::assert_snapshot!(

@@ -21,6 +21,7 @@ pub const PROTOCOL: Protocol = Protocol {
         ("min_stats_interval", "100ms"),
         ("chunk_timeout", "1s"),
         ("max_message_bytes", "65536"),
+        ("max_queued_jobs", "500"),
     ],
     capability_settings: &[("worker_tokens", &[("worker_token", SUITE_WORKER_TOKEN)])],
 };
@@ -103,6 +104,13 @@ const SETTINGS: &[Setting] = &[
          Default 10000.",
     ),
     Setting::new(
+        "max_queued_jobs",
+        Syntax::Count,
+        "100000",
+        "Jobs that may wait in the queue at once; one more submit_job is refused with \
+         QUEUE_FULL (C4, emprops-N34). Default 100000.",
+    ),
+    Setting::new(
         "worker_token",
         Syntax::Text,
         "none",
@@ -141,6 +149,7 @@ impl Configurable for Settings {
             "max_chunks" => self.max_chunks = values::positive(value)?,
             "send_queue" => self.send_queue = values::positive(value)?,
             "retained_finished_jobs" => self.retained_finished_jobs = values::positive(value)?,
+            "max_queued_jobs" => self.max_queued_jobs = values::positive(value)?,
             "worker_token" => {
                 let token = values::text(value)?;
                 if !append {

@@ -94,6 +94,11 @@ impl Core {
                 self.register_client(e, conn, kind, &client_id)
             }
             Request::RegisterWorker { .. } => self.register_worker(e, conn, request),
+            Request::SubmitJob(_) if self.queue.len() >= self.settings.max_queued_jobs => {
+                Err(HubError::QueueFull {
+                    limit: self.settings.max_queued_jobs,
+                })
+            }
             Request::SubmitJob(job) => Ok(self.submit(e, conn, job)),
             Request::JobStatus(job_id) => self.job_status(e, conn, &job_id),
             Request::CancelJob(job_id) => self.cancel(e, conn, &job_id),

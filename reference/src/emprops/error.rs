@@ -58,6 +58,12 @@ pub enum HubError {
         /// The set.
         chunk_id: String,
     },
+    /// `submit_job` while `max_queued_jobs` jobs wait (`QUEUE_FULL`, C4, emprops-N34).
+    #[error("Queue full")]
+    QueueFull {
+        /// The limit.
+        limit: usize,
+    },
     /// A chunk set not complete within `chunk_timeout` (`CHUNK_MISSING`).
     #[error("Chunks missing")]
     ChunkMissing {
@@ -90,6 +96,7 @@ impl HubError {
             Self::InvalidState { .. } => "INVALID_STATE",
             Self::ChunkHashMismatch { .. } => "CHUNK_HASH_MISMATCH",
             Self::ChunkMissing { .. } => "CHUNK_MISSING",
+            Self::QueueFull { .. } => "QUEUE_FULL",
         }
     }
 
@@ -120,6 +127,7 @@ impl HubError {
             Self::ChunkMissing { chunk_id, missing } => {
                 json!({"chunk_id": chunk_id, "missing": missing})
             }
+            Self::QueueFull { limit } => json!({"limit": limit}),
         })
     }
 }

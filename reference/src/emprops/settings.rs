@@ -39,6 +39,9 @@ pub struct Settings {
     /// Finished jobs (completed, failed, cancelled) kept for status queries; the oldest are
     /// forgotten first and then answer `JOB_NOT_FOUND` (C4). Default 10 000.
     pub retained_finished_jobs: usize,
+    /// Jobs that may wait in the queue at once; `submit_job` beyond it is refused with
+    /// `QUEUE_FULL` (C4, emprops-N34). Default 100 000.
+    pub max_queued_jobs: usize,
     /// Accepted `register_worker` tokens (E11, emprops-N27). Default none: no token needed.
     pub worker_tokens: Vec<String>,
     /// How long a closing connection may take to deliver its close frame, and shutdown waits
@@ -63,6 +66,7 @@ impl Default for Settings {
             max_chunks: 10_000,
             send_queue: 4096,
             retained_finished_jobs: 10_000,
+            max_queued_jobs: 100_000,
             worker_tokens: Vec::new(),
             close_grace: Duration::from_secs(1),
             ws_read_buffer_bytes: 1024,
