@@ -98,6 +98,8 @@ fn a_server_with_the_rate_limit_passes_the_rate_limit_scenario_it_declares() {
     let output: Output = wsconform()
         .args(["run", "--scenario", "jobber.rate_limit.exceeded"])
         .args(["--capability", "rate_limit_10_per_second"])
+        // The server was started for this scenario alone: it holds nothing (jobber-N17).
+        .args(["--capability", "fresh_state"])
         .args(["--target", &format!("jobber={}", served.jobber)])
         .output()
         .unwrap();
