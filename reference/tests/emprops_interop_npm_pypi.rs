@@ -12,32 +12,21 @@
 //! installed, pinned, by `.ci/install-interop-clients`; a test without them fails and says so.
 #![allow(clippy::unwrap_used)]
 
+mod interop_support;
+
+use interop_support::{interop, json_output, require};
 use reference::emprops::Settings;
 use reference::net::emprops::EmpropsServer;
 use serde_json::{Value, json};
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::process::Command;
 
 /// The scripts give up after 30 s (3 × their 10 s wait); this bounds the process too.
 const WAIT: Duration = Duration::from_secs(40);
 
-fn interop(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/interop")
-        .join(relative)
-}
-
-/// Panics with the install command when `installed` (a path under `tests/interop`) is missing.
-fn require(installed: &str) {
-    assert!(
-        interop(installed).exists(),
-        "{} is missing: run .ci/install-interop-clients (ws from npm and websockets from PyPI, \
-         pinned)",
-        interop(installed).display()
-    );
-}
+/// What `.ci/install-interop-clients` installs for this test.
+const CLIENTS: &str = "ws from npm and websockets from PyPI";
 
 /// Starts a fresh hub (default settings, port 0), runs `command` with its `ws://` URL and
 /// returns the JSON line the flow printed.
@@ -49,20 +38,10 @@ async fn flow(mut command: Command) -> Value {
     let server = EmpropsServer::start(IpAddr::V4(Ipv4Addr::LOCALHOST), settings)
         .await
         .unwrap();
-    command
-        .arg(format!("ws://{}/", server.addr()))
-        .kill_on_drop(true);
-    let output = tokio::time::timeout(WAIT, command.output())
-        .await
-        .expect("the client flow did not end in time")
-        .unwrap();
+    command.arg(format!("ws://{}/", server.addr()));
+    let seen = json_output(command, WAIT).await;
     server.shutdown().await;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{}: {stderr}", output.status);
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        panic!("not one JSON line ({e}): {stdout} {stderr}")
-    })
+    seen
 }
 
 /// What every client's flow must have received, per connection, in order.
@@ -107,7 +86,7 @@ fn assert_complete_flow(seen: &Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ws_from_npm_runs_the_complete_job_flow() {
-    require("node/node_modules/ws");
+    require("node/node_modules/ws", CLIENTS);
     let mut node = Command::new("node");
     node.arg(interop("node/emprops_flow.mjs"));
     assert_complete_flow(&flow(node).await);
@@ -115,7 +94,7 @@ async fn ws_from_npm_runs_the_complete_job_flow() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn websockets_from_pypi_runs_the_complete_job_flow() {
-    require("python/site/websockets");
+    require("python/site/websockets", CLIENTS);
     let mut python = Command::new("python3");
     python
         .arg(interop("python/emprops_flow.py"))

@@ -9,56 +9,35 @@
 //! `.ci/install-interop-clients`; a test without them fails and says so.
 #![allow(clippy::unwrap_used)]
 
+mod interop_support;
 mod jobber_server;
 
+use interop_support::{interop, json_output, require};
 use reference::jobber::DEV_TOKEN;
 use reference::net::jobber::PATHS;
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::process::Command;
 
 /// The scripts give up after 10 s (30 s for python's whole run); this bounds the process too.
 const WAIT: Duration = Duration::from_secs(40);
+
+/// What `.ci/install-interop-clients` installs for this test.
+const CLIENTS: &str = "socket.io-client from npm and python-socketio from PyPI";
+
 /// The `send_job` emits socket.io-client keeps in flight at once.
 const PIPELINED: usize = 100;
-
-fn interop(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/interop")
-        .join(relative)
-}
-
-/// Panics with the install command when `installed` (a path under `tests/interop`) is missing.
-fn require(installed: &str) {
-    assert!(
-        interop(installed).exists(),
-        "{} is missing: run .ci/install-interop-clients (socket.io-client from npm and \
-         python-socketio from PyPI, pinned)",
-        interop(installed).display()
-    );
-}
 
 /// Starts a fresh server, runs `command` with `<base url> <path> <token>` and returns the JSON
 /// the session printed.
 async fn session(mut command: Command, path: &str) -> Value {
     let server = jobber_server::start().await;
     let base = format!("http://{}", server.addr());
-    command
-        .args([base.as_str(), &format!("{path}/"), DEV_TOKEN])
-        .kill_on_drop(true);
-    let output = tokio::time::timeout(WAIT, command.output())
-        .await
-        .expect("the client session did not end in time")
-        .unwrap();
+    command.args([base.as_str(), &format!("{path}/"), DEV_TOKEN]);
+    let seen = json_output(command, WAIT).await;
     server.shutdown().await;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{}: {stderr}", output.status);
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        panic!("not one JSON object ({e}): {stdout} {stderr}")
-    })
+    seen
 }
 
 /// What every client's session must have seen.
@@ -79,7 +58,7 @@ fn assert_job_round_trip(seen: &Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn socket_io_client_from_npm_runs_a_session_on_both_paths() {
-    require("node/node_modules/socket.io-client");
+    require("node/node_modules/socket.io-client", CLIENTS);
     for path in PATHS {
         let mut node = Command::new("node");
         node.arg(interop("node/jobber_session.mjs"));
@@ -104,7 +83,7 @@ async fn socket_io_client_from_npm_runs_a_session_on_both_paths() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_socketio_from_pypi_runs_a_session_on_both_paths() {
-    require("python/site/socketio");
+    require("python/site/socketio", CLIENTS);
     for path in PATHS {
         let mut python = Command::new("python3");
         python

@@ -24,8 +24,10 @@ impl Core {
         }
     }
 
-    /// The job `job_id` held by `worker_id`: `JOB_NOT_FOUND` or `INVALID_STATE` otherwise.
-    fn held(&self, worker_id: &str, job_id: &str) -> Result<u64, HubError> {
+    /// The job `job_id` held by `worker_id`, the worker registered on `conn`: `NOT_REGISTERED`,
+    /// `JOB_NOT_FOUND` or `INVALID_STATE` otherwise.
+    fn held(&self, conn: ConnId, worker_id: &str, job_id: &str) -> Result<u64, HubError> {
+        self.check_worker(conn, worker_id)?;
         let seq = self.job_seq(job_id)?;
         match self.jobs.get(&seq) {
             Some(job) if job.worker.as_deref() == Some(worker_id) => Ok(seq),
@@ -128,8 +130,7 @@ impl Core {
                 worker_id,
                 estimated_completion,
             } => {
-                self.check_worker(conn, &worker_id)?;
-                let seq = self.held(&worker_id, &job_id)?;
+                let seq = self.held(conn, &worker_id, &job_id)?;
                 let Some(job) = self.jobs.get_mut(&seq) else {
                     return Ok(Replied::No);
                 };
@@ -150,8 +151,7 @@ impl Core {
                 message,
                 estimated_completion,
             } => {
-                self.check_worker(conn, &worker_id)?;
-                let seq = self.held(&worker_id, &job_id)?;
+                let seq = self.held(conn, &worker_id, &job_id)?;
                 let Some(job) = self.jobs.get_mut(&seq) else {
                     return Ok(Replied::No);
                 };
@@ -185,8 +185,7 @@ impl Core {
                 processing_time,
                 result,
             } => {
-                self.check_worker(conn, &worker_id)?;
-                let seq = self.held(&worker_id, &job_id)?;
+                let seq = self.held(conn, &worker_id, &job_id)?;
                 self.release(seq);
                 self.set_status(seq, Status::Completed);
                 self.count_completion(e.now);
@@ -205,8 +204,7 @@ impl Core {
                 error,
                 retry,
             } => {
-                self.check_worker(conn, &worker_id)?;
-                let seq = self.held(&worker_id, &job_id)?;
+                let seq = self.held(conn, &worker_id, &job_id)?;
                 self.fail(e, conn, seq, &worker_id, error.as_deref(), retry);
                 Ok(Replied::Yes)
             }
