@@ -11,7 +11,7 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
-use support::cli::{run_within, wsconform};
+use support::cli::run_scenarios;
 
 const WITHIN: Duration = Duration::from_secs(240);
 
@@ -71,14 +71,7 @@ async fn double(
 }
 
 async fn run(args: Vec<String>) -> support::cli::Finished {
-    let mut command = wsconform();
-    command.arg("run").args(args);
-    for id in SELECTION {
-        command.args(["--scenario", id]);
-    }
-    tokio::task::spawn_blocking(move || run_within(command, WITHIN))
-        .await
-        .unwrap()
+    run_scenarios(args, &SELECTION, WITHIN).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::cli::{run_within, wsconform};
+use support::cli::run_scenarios;
 use support::faulty_proxy::{Fault, FaultyProxy};
 
 const WITHIN: Duration = Duration::from_secs(120);
@@ -59,14 +59,7 @@ fn profile(dir: &Path, proxy: &FaultyProxy, baseline: Option<&str>) -> String {
 }
 
 async fn run(args: Vec<String>) -> support::cli::Finished {
-    let mut command = wsconform();
-    command.arg("run").args(args);
-    for id in SELECTION {
-        command.args(["--scenario", id]);
-    }
-    tokio::task::spawn_blocking(move || run_within(command, WITHIN))
-        .await
-        .unwrap()
+    run_scenarios(args, &SELECTION, WITHIN).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

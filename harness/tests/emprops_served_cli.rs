@@ -26,24 +26,24 @@ fn the_suite_passes_against_a_separately_served_hub() {
     assert_eq!(summary["failed"], 0, "{summary}");
     assert_eq!(summary["errors"], 0, "{summary}");
     assert!(summary["passed"].as_u64().unwrap() >= 55, "{summary}");
-    for scenario in report["scenarios"].as_array().unwrap() {
-        if scenario["verdict"] == "unsupported" {
-            let id = scenario["id"].as_str().unwrap();
-            let file = std::fs::read_to_string(
-                support::root().join(
-                    scenario["file"]
-                        .as_str()
-                        .unwrap()
-                        .split(':')
-                        .next()
-                        .unwrap(),
-                ),
-            )
-            .unwrap();
-            assert!(
-                file.contains("fresh_state") || file.contains("worker_tokens"),
-                "{id} is unsupported for another reason"
-            );
-        }
-    }
+    let needs_own_hub: Vec<String> = support::scenarios("emprops")
+        .into_iter()
+        .filter(|s| {
+            s.requires
+                .iter()
+                .any(|c| c == "fresh_state" || c == "worker_tokens")
+        })
+        .map(|s| s.id)
+        .collect();
+    let unsupported: Vec<&str> = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["verdict"] == "unsupported")
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        unsupported, needs_own_hub,
+        "unsupported exactly where a hub of its own is needed"
+    );
 }

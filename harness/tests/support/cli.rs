@@ -162,6 +162,19 @@ impl Finished {
     }
 }
 
+/// `wsconform run` with `args` and `--scenario` for each of `scenarios`, from an async test (on a
+/// blocking thread), bounded by `limit` as [`run_within`].
+pub async fn run_scenarios(args: Vec<String>, scenarios: &[&str], limit: Duration) -> Finished {
+    let mut command = wsconform();
+    command.arg("run").args(args);
+    for id in scenarios {
+        command.args(["--scenario", id]);
+    }
+    tokio::task::spawn_blocking(move || run_within(command, limit))
+        .await
+        .unwrap()
+}
+
 /// Runs `command` to its end; fails the test (killing the child by its pid) if it takes longer
 /// than `limit`.
 pub fn run_within(mut command: Command, limit: Duration) -> Finished {
