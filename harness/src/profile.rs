@@ -54,7 +54,7 @@ pub struct Profile {
     #[serde(default)]
     pub envelope: Option<String>,
     /// Which messages reach clients other than those they concern: `true` (every event, ark),
-    /// a list of message types (emprops' `job_available` to every idle worker), or `false`.
+    /// a list of message types (a job hub's `job_available` to every idle worker), or `false`.
     /// Sessions sharing a target then see each other's traffic, which they tell apart by their
     /// markers (`exec::markers`). Any other message on a connection is addressed to it: another
     /// session's copy there is a leak, reported under the session that caused it.

@@ -13,6 +13,11 @@
 //! sessions; lookups are by token (a hash lookup per token of the message), never a scan of all
 //! markers. A session's tokens are its own until it ends, then linger for
 //! [`MarkerIndex::linger`] (events it caused may still arrive) and are removed.
+//!
+//! A session may be labelled with its scenario's id, so that a message found foreign can be
+//! traced back to the sessions whose tokens it holds ([`MarkerIndex::owners_of_text`]); the
+//! index also keeps the run's ledger of such messages ([`Overheard`]), which the runner turns
+//! into leaks of the scenarios that caused them.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
