@@ -165,180 +165,68 @@ fn send_frame(change: impl FnOnce(&mut Value)) -> Value {
     frame
 }
 
+/// `value`, or the text `s` repeated `n` times for `{"$repeat": [s, n]}`.
+fn expand(value: &Value) -> Value {
+    match value
+        .get("$repeat")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        Some([s, n]) => json!(
+            s.as_str()
+                .unwrap()
+                .repeat(usize::try_from(n.as_u64().unwrap()).unwrap())
+        ),
+        _ => value.clone(),
+    }
+}
+
+/// The object holding dotted `path`'s last field, and that field's name.
+fn parent<'a>(
+    frame: &'a mut Value,
+    path: &'a str,
+) -> (&'a mut serde_json::Map<String, Value>, &'a str) {
+    let (parent, name) = path.rsplit_once('.').unwrap_or(("", path));
+    let mut at = frame;
+    for step in parent.split('.').filter(|s| !s.is_empty()) {
+        at = &mut at[step];
+    }
+    (at.as_object_mut().unwrap(), name)
+}
+
+/// Each case of `caas_cases/frame_faults.json`: a well-formed `message:send` frame with one
+/// field removed or set, refused with its code and `details.field` (caas-N3).
 #[test]
 fn frame_faults_are_missing_field_or_invalid_payload_with_the_field() {
+    let cases: Vec<Value> =
+        serde_json::from_str(include_str!("caas_cases/frame_faults.json")).unwrap();
     let mut caas = room();
-    let long = "x".repeat(129);
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str, &str)> = vec![
-        (
-            Box::new(|f| {
-                f.as_object_mut().unwrap().remove("id");
-            }),
-            "MISSING_FIELD",
-            "id",
-        ),
-        (Box::new(|f| f["id"] = Value::Null), "MISSING_FIELD", "id"),
-        (Box::new(|f| f["id"] = json!("")), "INVALID_PAYLOAD", "id"),
-        (Box::new(|f| f["id"] = json!(7)), "INVALID_PAYLOAD", "id"),
-        (
-            Box::new(move |f| f["id"] = json!(long.clone())),
-            "INVALID_PAYLOAD",
-            "id",
-        ),
-        (
-            Box::new(|f| {
-                f.as_object_mut().unwrap().remove("type");
-            }),
-            "MISSING_FIELD",
-            "type",
-        ),
-        (
-            Box::new(|f| f["type"] = json!("message:edit")),
-            "INVALID_PAYLOAD",
-            "type",
-        ),
-        (
-            Box::new(|f| {
-                f.as_object_mut().unwrap().remove("version");
-            }),
-            "MISSING_FIELD",
-            "version",
-        ),
-        (
-            Box::new(|f| f["version"] = json!(2)),
-            "INVALID_PAYLOAD",
-            "version",
-        ),
-        (
-            Box::new(|f| f["version"] = json!("1")),
-            "INVALID_PAYLOAD",
-            "version",
-        ),
-        (
-            Box::new(|f| f["timestamp"] = json!("now")),
-            "INVALID_PAYLOAD",
-            "timestamp",
-        ),
-        (
-            Box::new(|f| f["tenantId"] = json!(1)),
-            "INVALID_PAYLOAD",
-            "tenantId",
-        ),
-        (
-            Box::new(|f| f["conversationId"] = json!(1)),
-            "INVALID_PAYLOAD",
-            "conversationId",
-        ),
-        (
-            Box::new(|f| f["conversationId"] = json!("")),
-            "INVALID_PAYLOAD",
-            "conversationId",
-        ),
-        (
-            Box::new(|f| {
-                f.as_object_mut().unwrap().remove("conversationId");
-            }),
-            "MISSING_FIELD",
-            "conversationId",
-        ),
-        (
-            Box::new(|f| {
-                f.as_object_mut().unwrap().remove("data");
-            }),
-            "MISSING_FIELD",
-            "data",
-        ),
-        (
-            Box::new(|f| f["data"] = json!("hi")),
-            "INVALID_PAYLOAD",
-            "data",
-        ),
-        (
-            Box::new(|f| f["ack"] = json!("yes")),
-            "INVALID_PAYLOAD",
-            "ack",
-        ),
-        (
-            Box::new(|f| f["replyTo"] = json!(3)),
-            "INVALID_PAYLOAD",
-            "replyTo",
-        ),
-        (
-            Box::new(|f| {
-                f["data"].as_object_mut().unwrap().remove("content");
-            }),
-            "MISSING_FIELD",
-            "data.content",
-        ),
-        (
-            Box::new(|f| f["data"]["content"] = json!(5)),
-            "INVALID_PAYLOAD",
-            "data.content",
-        ),
-        (
-            Box::new(|f| f["data"]["content"] = json!("")),
-            "INVALID_PAYLOAD",
-            "data.content",
-        ),
-        (
-            Box::new(|f| f["data"]["content"] = json!("é".repeat(4001))),
-            "INVALID_PAYLOAD",
-            "data.content",
-        ),
-        (
-            Box::new(|f| {
-                f["data"].as_object_mut().unwrap().remove("type");
-            }),
-            "MISSING_FIELD",
-            "data.type",
-        ),
-        (
-            Box::new(|f| f["data"]["type"] = json!("gif")),
-            "INVALID_PAYLOAD",
-            "data.type",
-        ),
-        (
-            Box::new(|f| f["data"]["attachments"] = json!({})),
-            "INVALID_PAYLOAD",
-            "data.attachments",
-        ),
-        (
-            Box::new(|f| f["data"]["attachments"] = json!([1])),
-            "INVALID_PAYLOAD",
-            "data.attachments.0",
-        ),
-        (
-            Box::new(|f| {
-                f["data"]["attachments"] = json!([{"url": "u", "mimeType": "m", "size": 1}])
-            }),
-            "MISSING_FIELD",
-            "data.attachments.0.name",
-        ),
-        (
-            Box::new(|f| {
-                f["data"]["attachments"] =
-                    json!([{"url": "u", "name": "n", "mimeType": "m", "size": -1}])
-            }),
-            "INVALID_PAYLOAD",
-            "data.attachments.0.size",
-        ),
-    ];
-    for (i, (change, want_code, want_field)) in cases.into_iter().enumerate() {
-        let frame = send_frame(|f| change(f));
+    for case in &cases {
+        let name = &case["case"];
+        let mut frame = send_frame(|_| {});
+        if let Some(path) = case["remove"].as_str() {
+            let (object, field) = parent(&mut frame, path);
+            assert!(object.remove(field).is_some(), "{name}");
+        }
+        for (path, value) in case["set"].as_object().into_iter().flatten() {
+            let (object, field) = parent(&mut frame, path);
+            object.insert(field.to_owned(), expand(value));
+        }
         let (body, got) = caas.call_raw(A, "message:send", frame);
         let error = &body["error"];
-        assert_eq!(body["success"], false, "case {i}");
-        assert_eq!(
-            (code(error), field(error)),
-            (want_code, want_field),
-            "case {i}: {error}"
+        assert_eq!(body["success"], false, "{name}");
+        let want = (
+            case["code"].as_str().unwrap(),
+            case["field"].as_str().unwrap(),
         );
-        assert!(got.frames.is_empty(), "case {i}: a refusal emits nothing");
+        assert_eq!((code(error), field(error)), want, "{name}: {error}");
+        assert!(got.frames.is_empty(), "{name}: a refusal emits nothing");
         assert!(
-            error["message"].as_str().unwrap().contains(want_field),
-            "case {i}: {error}"
+            error["message"].as_str().unwrap().contains(want.1),
+            "{name}: {error}"
         );
     }
+    assert!(cases.len() > 25);
     // Nothing was sent: m1 is still free.
     let (body, _) = caas.call_raw(A, "message:send", send_frame(|_| {}));
     assert_eq!(body["success"], true, "{body}");

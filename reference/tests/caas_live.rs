@@ -570,3 +570,33 @@ fn nothing_of_one_tenant_reaches_another() {
     let (_, got) = caas.say(C, "t2-room", "hi");
     assert_eq!(got.receivers("message:new"), [C]);
 }
+
+#[test]
+fn an_input_first_runs_the_timers_due_at_its_time() {
+    let mut caas = room();
+    caas.ok(A, "typing:start", "room", json!({}));
+    caas.now += 500;
+    // No handle_timeout call: the next input stops the typing before its own effects.
+    let (_, got) = caas.say(B, "room", "late");
+    let to_b: Vec<_> = got
+        .to(B)
+        .iter()
+        .map(|f| f["type"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(to_b, ["typing:update", "message:new"]);
+    assert!(
+        caas.disconnect(99).is_empty(),
+        "an unknown socket closing changes nothing"
+    );
+    let again = caas.input(reference::caas::Input::Connect {
+        conn: A,
+        auth: json!({"token": "tok-bob"}),
+    });
+    assert!(again.is_empty());
+    let (_, got) = caas.say(A, "room", "still alice");
+    assert_eq!(
+        got.one(B)["data"]["senderId"],
+        "alice",
+        "a connected socket keeps its user"
+    );
+}

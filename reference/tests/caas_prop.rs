@@ -37,7 +37,7 @@ enum Op {
     Join(u64, usize, bool),
     Leave(u64, usize, bool),
     Send(u64, usize, bool),
-    Resend(u64, bool),
+    Resend(u64, usize, bool),
     Edit(u64, usize, bool),
     Delete(u64, usize, bool),
     Typing(u64, usize, bool, bool),
@@ -52,20 +52,20 @@ fn op() -> impl Strategy<Value = Op> {
     let conv = 0..CONVS.len();
     let ack = any::<bool>();
     prop_oneof![
-        2 => slot.clone().prop_map(Op::Connect),
+        1 => slot.clone().prop_map(Op::Connect),
         1 => slot.clone().prop_map(Op::Disconnect),
-        3 => (slot.clone(), conv.clone(), ack.clone()).prop_map(|(s, c, a)| Op::Join(s, c, a)),
-        1 => (slot.clone(), conv.clone(), ack.clone()).prop_map(|(s, c, a)| Op::Leave(s, c, a)),
-        4 => (slot.clone(), conv.clone(), ack.clone()).prop_map(|(s, c, a)| Op::Send(s, c, a)),
-        1 => (slot.clone(), ack.clone()).prop_map(|(s, a)| Op::Resend(s, a)),
-        1 => (slot.clone(), any::<usize>(), ack.clone()).prop_map(|(s, m, a)| Op::Edit(s, m, a)),
-        1 => (slot.clone(), any::<usize>(), ack.clone()).prop_map(|(s, m, a)| Op::Delete(s, m, a)),
-        3 => (slot.clone(), conv, any::<bool>(), ack.clone()).prop_map(|(s, c, t, a)| Op::Typing(s, c, t, a)),
-        1 => (slot.clone(), ack.clone()).prop_map(|(s, a)| Op::Presence(s, a)),
-        2 => (slot.clone(), 0..USERS.len(), ack.clone()).prop_map(|(s, u, a)| Op::Initiate(s, u, a)),
-        2 => (slot, any::<usize>(), prop_oneof![Just("call:answer"), Just("call:reject"), Just("call:end")], ack)
+        4 => (slot.clone(), conv.clone(), ack).prop_map(|(s, c, a)| Op::Join(s, c, a)),
+        1 => (slot.clone(), conv.clone(), ack).prop_map(|(s, c, a)| Op::Leave(s, c, a)),
+        5 => (slot.clone(), conv.clone(), ack).prop_map(|(s, c, a)| Op::Send(s, c, a)),
+        2 => (slot.clone(), any::<usize>(), ack).prop_map(|(s, i, a)| Op::Resend(s, i, a)),
+        2 => (slot.clone(), any::<usize>(), ack).prop_map(|(s, m, a)| Op::Edit(s, m, a)),
+        1 => (slot.clone(), any::<usize>(), ack).prop_map(|(s, m, a)| Op::Delete(s, m, a)),
+        3 => (slot.clone(), conv, any::<bool>(), ack).prop_map(|(s, c, t, a)| Op::Typing(s, c, t, a)),
+        1 => (slot.clone(), ack).prop_map(|(s, a)| Op::Presence(s, a)),
+        2 => (slot.clone(), 0..USERS.len(), ack).prop_map(|(s, u, a)| Op::Initiate(s, u, a)),
+        4 => (slot, any::<usize>(), prop_oneof![Just("call:answer"), Just("call:reject"), Just("call:end")], ack)
             .prop_map(|(s, c, e, a)| Op::Call(s, c, e, a)),
-        3 => (0i64..1500).prop_map(Op::Advance),
+        3 => (0i64..700).prop_map(Op::Advance),
     ]
 }
 
@@ -98,8 +98,8 @@ struct Model {
     /// Conversation → (tenant, members).
     convs: BTreeMap<String, (usize, BTreeSet<usize>)>,
     msgs: Vec<MMsg>,
-    /// The last `message:send` frame of each user.
-    last_frame: BTreeMap<usize, Value>,
+    /// The `message:send` frames each user sent successfully.
+    sent_frames: BTreeMap<usize, Vec<Value>>,
     typists: BTreeMap<(usize, String), i64>,
     calls: BTreeMap<String, MCall>,
     call_ids: Vec<String>,
@@ -462,8 +462,9 @@ impl Run {
                 );
                 self.send(conn, user, conv, frame, ack, expected)
             }
-            Op::Resend(_, ack) => {
-                let Some(frame) = m.last_frame.get(&user).cloned() else {
+            Op::Resend(_, i, ack) => {
+                let frames = m.sent_frames.get(&user).cloned().unwrap_or_default();
+                let Some(frame) = frames.get(i % frames.len().max(1)).cloned() else {
                     return Ok(());
                 };
                 let conv = frame["conversationId"].as_str().unwrap().to_owned();
@@ -560,7 +561,13 @@ impl Run {
                 if m.call_ids.is_empty() {
                     return Ok(());
                 }
-                let id = m.call_ids[i % m.call_ids.len()].clone();
+                // Mostly a live call; sometimes any call ever made (ended ones are NOT_FOUND).
+                let live: Vec<&String> = m.calls.keys().collect();
+                let id = if i % 4 != 0 && !live.is_empty() {
+                    live[i / 4 % live.len()].clone()
+                } else {
+                    m.call_ids[i % m.call_ids.len()].clone()
+                };
                 let result = match m.calls.get(&id) {
                     None => Err("NOT_FOUND"),
                     Some(c) if USERS[c.caller].1 != USERS[user].1 => Err("NOT_FOUND"),
@@ -623,7 +630,7 @@ impl Run {
                 deleted: false,
                 kept: true,
             });
-            m.last_frame.insert(user, frame.clone());
+            m.sent_frames.entry(user).or_default().push(frame.clone());
         }
         self.check(conn, "message:send", frame, ack, result, expected)
     }
@@ -724,7 +731,7 @@ fn settings() -> Settings {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
     #[test]
-    fn core_matches_model(ops in proptest::collection::vec(op(), 1..150)) {
+    fn core_matches_model(ops in proptest::collection::vec(op(), 1..200)) {
         let mut run = Run {
             core: Core::new(settings(), Box::new(SequentialIds::default())),
             model: Model { now: 1_700_000_000_000, ..Model::default() },
@@ -733,6 +740,9 @@ proptest! {
             next_frame: 0,
             ended: BTreeSet::new(),
         };
+        for slot in 0..SLOTS {
+            run.step(Op::Connect(slot))?;
+        }
         for op in ops {
             run.step(op)?;
         }

@@ -21,7 +21,7 @@ mod frame;
 mod messages;
 mod presence;
 mod rate;
-pub mod request;
+mod request;
 mod settings;
 mod state;
 mod typing;
