@@ -19,22 +19,35 @@ export const invalid = (field, why = "is invalid") =>
 
 const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 
-/** The client frame of `event`, checked, or a thrown Refusal (caas-N3). */
+/** The client frame of `event`, checked field by field in the frame's order, or a thrown
+ * Refusal (caas-N3). */
 export function checkFrame(event, frame) {
   if (!isObject(frame)) throw invalid("frame", "is not an object");
   if (frame.id === undefined) throw missing("id");
   if (typeof frame.id !== "string" || frame.id === "") throw invalid("id");
+  if (frame.type === undefined) throw missing("type");
   if (frame.type !== event) throw invalid("type", `is not ${event}`);
   if (frame.version === undefined) throw missing("version");
   if (frame.version !== 1) throw invalid("version", "is not 1");
+  typed(frame, "timestamp", "number");
+  typed(frame, "tenantId", "string");
+  if (frame.conversationId !== undefined && !isConversationId(frame.conversationId)) {
+    throw invalid("conversationId");
+  }
   if (frame.data === undefined) throw missing("data");
   if (!isObject(frame.data)) throw invalid("data", "is not an object");
-  const optional = { timestamp: "number", tenantId: "string", ack: "boolean", replyTo: "string" };
-  for (const [field, kind] of Object.entries({ ...optional, conversationId: "string" })) {
-    if (frame[field] !== undefined && typeof frame[field] !== kind) throw invalid(field);
-  }
+  typed(frame, "ack", "boolean");
+  typed(frame, "replyTo", "string");
   return frame;
 }
+
+/** An optional field is absent or of its type. */
+function typed(frame, field, kind) {
+  if (frame[field] !== undefined && typeof frame[field] !== kind) throw invalid(field);
+}
+
+/** A conversation id (caas-N6): a non-empty string of at most 128 characters. */
+export const isConversationId = (id) => typeof id === "string" && id !== "" && id.length <= 128;
 
 /** A required string field of `data` (`data.<field>`), at most `max` characters. */
 export function text(data, field, max) {

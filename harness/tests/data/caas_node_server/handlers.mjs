@@ -4,7 +4,16 @@
 // (`fault`) changes exactly one behaviour.
 
 import { randomUUID } from "node:crypto";
-import { Refusal, checkBinary, checkFrame, invalid, missing, serverFrame, text } from "./frames.mjs";
+import {
+  Refusal,
+  checkBinary,
+  checkFrame,
+  invalid,
+  isConversationId,
+  missing,
+  serverFrame,
+  text,
+} from "./frames.mjs";
 
 const MAX_CONTENT_CHARS = 4000;
 const MAX_BINARY_BYTES = 1024 * 1024;
@@ -70,8 +79,11 @@ export class Handlers {
   leave(user, frame) {
     const id = conversationOf(frame);
     this.member(user, id);
-    this.conversations.get(id).members.delete(user.userId);
     this.stopTyping(user.userId, id);
+    const { members } = this.conversations.get(id);
+    members.delete(user.userId);
+    // Left by its last member, a conversation is forgotten (a later join creates it anew).
+    if (members.size === 0) this.conversations.delete(id);
     return done();
   }
 
@@ -246,11 +258,13 @@ const EVENTS = {
 
 const done = () => ({ success: true, timestamp: Date.now() });
 
-/** `data.conversationId`, else the frame's (caas-N6): a non-empty string of at most 128. */
+/** The frame's `conversationId`, else `data.conversationId` (K2, caas-N6): a non-empty string
+ * of at most 128 characters. */
 function conversationOf(frame) {
-  const id = frame.data.conversationId ?? frame.conversationId;
+  if (frame.conversationId !== undefined) return frame.conversationId;
+  const id = frame.data.conversationId;
   if (id === undefined) throw missing("data.conversationId");
-  if (typeof id !== "string" || id === "" || id.length > 128) throw invalid("data.conversationId");
+  if (!isConversationId(id)) throw invalid("data.conversationId");
   return id;
 }
 
