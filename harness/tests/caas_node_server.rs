@@ -29,60 +29,123 @@ const RUN_WITHIN: Duration = Duration::from_secs(240);
 /// The typing timeout the suite expects (caas-N9: the suite's 500 ms).
 const TYPING_TIMEOUT_MS: &str = "500";
 
-/// The scenarios this small server implements correctly.
+/// The scenarios this small server implements correctly (it has no calls and no rate limit).
 const CHOSEN: &[&str] = &[
-    "caas.auth.invalid_token",
-    "caas.conversation.join_ack",
-    "caas.conversation.other_tenant_forbidden",
-    "caas.message.send_ack",
-    "caas.message.fanout",
-    "caas.isolation.tenants",
+    "caas.connect.auth_invalid",
+    "caas.connect.auth_required",
+    "caas.connect.token_expired",
+    "caas.conversation.join_leave",
+    "caas.message.send",
+    "caas.error.unknown_event",
+    "caas.typing.start_stop",
+    "caas.presence.update",
+    "caas.isolation.tenant",
     "caas.binary.relay",
+    "caas.binary.malformed",
+    "caas.binary.not_member",
 ];
 
-/// Where a fault must make a scenario fail: its id, the failing step's `file:line` and the
-/// start of the JSON path of the first mismatch (or of a schema finding).
+/// Where a fault must make a scenario fail first: the scenario, the failing step's
+/// `file:line`, the actor, and the JSON path of the mismatch (`None`: nothing arrived, or
+/// something arrived that must not).
 struct Caught {
     scenario: &'static str,
     at: &'static str,
-    path: &'static str,
+    actor: &'static str,
+    path: Option<&'static str>,
 }
+
+const fn caught(
+    scenario: &'static str,
+    at: &'static str,
+    actor: &'static str,
+    path: Option<&'static str>,
+) -> Caught {
+    Caught {
+        scenario,
+        at,
+        actor,
+        path,
+    }
+}
+
+/// The `message:send` ack read as `{success, messageId, timestamp}`.
+const SEND_ACK: Option<&str> = Some("$.args[0].success");
 
 /// Each fault and the scenarios it must fail; every other chosen scenario must pass.
 const FAULTS: &[(&str, &[Caught])] = &[
     (
         "ack-shape",
-        &[Caught {
-            scenario: "caas.message.send_ack",
-            at: "message-send-ack.yaml:",
-            path: "$.args[0]",
-        }],
+        &[
+            caught(
+                "caas.conversation.join_leave",
+                "conversation-join-leave.yaml:45",
+                "alice",
+                SEND_ACK,
+            ),
+            caught(
+                "caas.message.send",
+                "message-send.yaml:37",
+                "alice",
+                SEND_ACK,
+            ),
+            caught(
+                "caas.isolation.tenant",
+                "isolation-tenant.yaml:71",
+                "alice",
+                SEND_ACK,
+            ),
+        ],
     ),
     (
         "no-fanout",
-        &[Caught {
-            scenario: "caas.message.fanout",
-            at: "message-fanout.yaml:",
-            path: "",
-        }],
+        &[
+            caught(
+                "caas.conversation.join_leave",
+                "conversation-join-leave.yaml:48",
+                "bob",
+                None,
+            ),
+            caught("caas.message.send", "message-send.yaml:40", "bob", None),
+            caught(
+                "caas.isolation.tenant",
+                "isolation-tenant.yaml:74",
+                "bob",
+                None,
+            ),
+        ],
     ),
     (
         "tenant-leak",
-        &[Caught {
-            scenario: "caas.isolation.tenants",
-            at: "isolation-tenants.yaml:",
-            path: "",
-        }],
+        // carol's `absent` expectation: alice's message reached her.
+        &[caught(
+            "caas.isolation.tenant",
+            "isolation-tenant.yaml:164",
+            "carol",
+            None,
+        )],
     ),
     (
         "corrupt-attachment",
-        &[Caught {
-            scenario: "caas.binary.relay",
-            at: "binary-relay.yaml:",
-            path: "$.args[0]",
-        }],
+        &[
+            caught(
+                "caas.binary.relay",
+                "binary-relay.yaml:45",
+                "bob",
+                Some(HEX),
+            ),
+            caught(
+                "caas.binary.malformed",
+                "binary-malformed.yaml:131",
+                "bob",
+                Some(HEX),
+            ),
+        ],
     ),
 ];
+
+/// The relayed bytes, as the binary view shows them.
+const HEX: &str = r#"$.args[0]["$binary"].hex"#;
 
 /// The Node server, killed (by its pid) when dropped.
 struct NodeServer {
@@ -138,8 +201,9 @@ fn start(fault: Option<&str>) -> NodeServer {
     }
 }
 
-/// Runs the chosen scenarios against `server`; returns each one's result from the JSON report.
-fn judge(server: &NodeServer, report_dir: &Path) -> BTreeMap<String, Value> {
+/// Runs the chosen scenarios against `server`, which must exit `code`; returns each one's
+/// result from the JSON report.
+fn judge(server: &NodeServer, report_dir: &Path, code: i32) -> BTreeMap<String, Value> {
     let report = report_dir.join("report.json");
     let mut command = wsconform();
     command
@@ -150,11 +214,7 @@ fn judge(server: &NodeServer, report_dir: &Path) -> BTreeMap<String, Value> {
         command.args(["--scenario", id]);
     }
     let finished = run_within(command, RUN_WITHIN);
-    assert!(
-        matches!(finished.code(), Some(0 | 4)),
-        "{}",
-        finished.shown()
-    );
+    assert_eq!(finished.code(), Some(code), "{}", finished.shown());
     let report: Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
     let results: BTreeMap<String, Value> = report["scenarios"]
         .as_array()
@@ -169,40 +229,32 @@ fn judge(server: &NodeServer, report_dir: &Path) -> BTreeMap<String, Value> {
     results
 }
 
-/// The failure points of a failed scenario: each failed check's `at` and path, then each
-/// finding's path (at the scenario's file).
-fn failure_points(result: &Value) -> Vec<(String, String)> {
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    let empty = Vec::new();
-    let checks = result["checks"].as_array().unwrap_or(&empty);
-    let failed = checks.iter().filter(|c| c["verdict"] == "fail");
-    let mut points: Vec<(String, String)> = failed.map(|c| (text(&c["at"]), text(&c["path"]))).collect();
-    let findings = result["findings"].as_array().unwrap_or(&empty);
-    points.extend(findings.iter().map(|f| (text(&result["file"]), text(&f["path"]))));
-    points
-}
-
-/// Runs the server with `fault` and checks the verdicts are exactly those `caught` says.
+/// Runs the server with `fault` and checks the verdicts are exactly those `caught` says: the
+/// scenarios it names fail first where it says, every other chosen one passes.
 fn assert_verdicts(fault: Option<&str>, caught: &[Caught]) {
     let server = start(fault);
     let dir = tempfile::tempdir().unwrap();
-    let results = judge(&server, dir.path());
+    let code = if caught.is_empty() { 0 } else { 4 };
+    let results = judge(&server, dir.path(), code);
     for (id, result) in &results {
-        let expected = caught.iter().find(|c| c.scenario == id);
         let shown = serde_json::to_string_pretty(result).unwrap();
-        let Some(expected) = expected else {
+        let Some(expected) = caught.iter().find(|c| c.scenario == id) else {
             assert_eq!(result["verdict"], "pass", "{fault:?}: {shown}");
             continue;
         };
         assert_eq!(result["verdict"], "fail", "{fault:?}: {shown}");
-        let points = failure_points(result);
+        let failure = &result["failure"];
+        let at = failure["at"].as_str().unwrap_or_default();
         assert!(
-            points
-                .iter()
-                .any(|(at, path)| at.contains(expected.at) && path.starts_with(expected.path)),
-            "{fault:?}: {id} did not fail at {} {}: {points:?}\n{shown}",
-            expected.at,
-            expected.path
+            at.ends_with(&format!("/{}", expected.at)),
+            "{fault:?}: {id} failed first at {at}, not {}\n{shown}",
+            expected.at
+        );
+        assert_eq!(failure["actor"], expected.actor, "{fault:?}: {shown}");
+        assert_eq!(
+            failure["path"].as_str(),
+            expected.path,
+            "{fault:?}: {shown}"
         );
     }
 }
@@ -214,25 +266,25 @@ fn without_a_fault_every_chosen_scenario_passes() {
 
 #[test]
 fn a_wrong_ack_shape_fails_exactly_the_scenarios_that_read_the_ack() {
-    assert_verdicts(Some("ack-shape"), caught("ack-shape"));
+    assert_verdicts(Some("ack-shape"), caught_by("ack-shape"));
 }
 
 #[test]
 fn no_fan_out_fails_exactly_the_scenarios_where_another_member_must_hear() {
-    assert_verdicts(Some("no-fanout"), caught("no-fanout"));
+    assert_verdicts(Some("no-fanout"), caught_by("no-fanout"));
 }
 
 #[test]
 fn a_tenant_leak_fails_exactly_the_isolation_scenarios() {
-    assert_verdicts(Some("tenant-leak"), caught("tenant-leak"));
+    assert_verdicts(Some("tenant-leak"), caught_by("tenant-leak"));
 }
 
 #[test]
 fn a_corrupted_attachment_fails_exactly_the_binary_relay_scenarios() {
-    assert_verdicts(Some("corrupt-attachment"), caught("corrupt-attachment"));
+    assert_verdicts(Some("corrupt-attachment"), caught_by("corrupt-attachment"));
 }
 
-fn caught(fault: &str) -> &'static [Caught] {
+fn caught_by(fault: &str) -> &'static [Caught] {
     FAULTS
         .iter()
         .find(|(name, _)| *name == fault)

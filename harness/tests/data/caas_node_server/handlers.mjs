@@ -79,7 +79,7 @@ export class Handlers {
   leave(user, frame) {
     const id = conversationOf(frame);
     this.member(user, id);
-    this.stopTyping(user.userId, id);
+    this.stopTyping(user.userId, id, frame.id);
     const { members } = this.conversations.get(id);
     members.delete(user.userId);
     // Left by its last member, a conversation is forgotten (a later join creates it anew).
