@@ -1,6 +1,6 @@
 //! The protocol declarations as data: unique snake_case names, `port` first, every shown
 //! default is the real default, every declared setting is wired to its typed field, and the
-//! capabilities follow the settings (ark-N14, jobber-N20, emprops-N27).
+//! capabilities follow the settings (ark-N14, jobber-N20, emprops-N27, caas-N13).
 #![allow(clippy::unwrap_used)]
 
 use reference::jobber::RateLimit;
@@ -12,7 +12,7 @@ use std::time::Duration;
 #[test]
 fn declarations_are_unique_snake_case_with_port_first() {
     let ids: Vec<_> = protocols().iter().map(|p| p.id).collect();
-    assert_eq!(ids, ["ark", "jobber", "emprops"]);
+    assert_eq!(ids, ["ark", "jobber", "emprops", "caas"]);
     let snake = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
     for p in protocols() {
         assert!(snake(p.id), "{}", p.id);
@@ -36,7 +36,7 @@ fn declarations_are_unique_snake_case_with_port_first() {
             assert!(!s.value_name.is_empty());
         }
     }
-    assert_eq!(protocol("caas"), None);
+    assert_eq!(protocol("dnaforge"), None);
 }
 
 #[test]
@@ -48,9 +48,10 @@ fn default_ports_are_the_servers_defaults() {
         protocol("emprops").unwrap().default_port,
         config.emprops.port
     );
+    assert_eq!(protocol("caas").unwrap().default_port, config.caas.port);
     assert_eq!(config, Config::new(IpAddr::V4(Ipv4Addr::LOCALHOST)));
     let served: Vec<_> = config.served().map(|p| p.id).collect();
-    assert_eq!(served, ["ark", "jobber", "emprops"]);
+    assert_eq!(served, ["ark", "jobber", "emprops", "caas"]);
 }
 
 /// The default shown to users, typed back, is the default: declarations and typed settings
@@ -76,6 +77,7 @@ fn every_shown_default_sets_the_real_default() {
                 p.id,
                 s.name
             );
+            assert_eq!(config.caas, Config::default().caas, "{}.{}", p.id, s.name);
         }
     }
 }
@@ -90,6 +92,7 @@ fn every_declared_setting_changes_its_field() {
                 Syntax::RateLimit => "3/7s",
                 Syntax::Bytes | Syntax::Count => "7",
                 Syntax::Text => "changed",
+                Syntax::UserToken => "changed=u:t",
             };
             let mut config = Config::default();
             config.set(p.id, s.name, value).unwrap();
@@ -168,7 +171,6 @@ fn suite_settings_give_the_suites_defaults_and_capabilities() {
             .apply_capability("jobber", "connect_error_data")
             .unwrap()
     );
-    assert!(config.capabilities("caas").is_empty());
     let error = config.apply_suite_settings("arc").unwrap_err();
     assert!(matches!(
         error,
@@ -227,4 +229,63 @@ fn emprops_worker_tokens_follow_the_settings() {
     config.set("emprops", "retry_delay", "0s").unwrap();
     assert_eq!(config.emprops.retry_delay, Duration::ZERO);
     assert!(config.set("emprops", "heartbeat_interval", "0s").is_err());
+}
+
+#[test]
+fn caas_users_suite_settings_and_capability_follow_the_settings() {
+    let mut config = Config::default();
+    let dev: Vec<_> = config.caas.users.iter().map(|u| u.token.as_str()).collect();
+    assert_eq!(dev, ["dev-token"]);
+    assert!(config.capabilities("caas").is_empty());
+    config.apply_suite_settings("caas").unwrap();
+    let users: Vec<_> = config
+        .caas
+        .users
+        .iter()
+        .map(|u| {
+            let expires = u.expires_at.map(|t| t.unix_millis());
+            (
+                u.token.as_str(),
+                u.user_id.as_str(),
+                u.tenant_id.as_str(),
+                expires,
+            )
+        })
+        .collect();
+    assert_eq!(
+        users,
+        [
+            ("tok-alice", "alice", "t1", None),
+            ("tok-bob", "bob", "t1", None),
+            ("tok-carol", "carol", "t2", None),
+            ("tok-expired", "dave", "t1", Some(1_577_836_800_000)),
+        ]
+    );
+    assert_eq!(config.caas.typing_timeout, Duration::from_millis(500));
+    assert_eq!(config.caas.call_ring_timeout, Duration::from_secs(1));
+    assert_eq!(config.caas.max_binary_bytes, 65536);
+    assert_eq!(
+        config.caas.rate_limit, None,
+        "a rate limit only where asked for"
+    );
+    assert!(config.capabilities("caas").is_empty());
+    assert!(
+        config
+            .apply_capability("caas", "rate_limit_10_per_second")
+            .unwrap()
+    );
+    assert_eq!(config.capabilities("caas"), ["rate_limit_10_per_second"]);
+    for bad in ["alice:t1", "tok=alice", "tok=alice:t1:tomorrow", ""] {
+        let error = config.set("caas", "user", bad).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                ConfigError::InvalidValue {
+                    setting: "user",
+                    ..
+                }
+            ),
+            "{bad:?}: {error}"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 //! core's outputs to the wire. Drivers hold no protocol logic.
 
 pub mod ark;
+pub mod caas;
 pub mod emprops;
 pub mod hub;
 pub mod jobber;

@@ -104,6 +104,8 @@ pub enum Syntax {
     Count,
     /// Non-empty text.
     Text,
+    /// A user token, `TOKEN=userId:tenantId` with an optional `:expiresAt` (caas).
+    UserToken,
 }
 
 impl Syntax {
@@ -116,6 +118,7 @@ impl Syntax {
             Self::Bytes => "BYTES",
             Self::Count => "COUNT",
             Self::Text => "TEXT",
+            Self::UserToken => "TOKEN=USER:TENANT[:EXPIRES]",
         }
     }
 
@@ -129,6 +132,10 @@ impl Syntax {
             Self::Bytes => "a positive number of bytes, digits only (e.g. 65536)",
             Self::Count => "a positive integer",
             Self::Text => "a non-empty string",
+            Self::UserToken => {
+                "TOKEN=userId:tenantId, or TOKEN=userId:tenantId:expiresAt with an ISO-8601 UTC \
+                 date (e.g. tok-alice=alice:t1)"
+            }
         }
     }
 }

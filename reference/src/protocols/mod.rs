@@ -16,7 +16,7 @@ pub mod values;
 pub use declaration::{Capability, Protocol, Setting, Syntax};
 pub(crate) use declaration::{Configurable, Refused, nearest};
 
-use crate::{ark, emprops, jobber};
+use crate::{ark, caas, emprops, jobber};
 
 /// Every protocol the reference server implements, in a fixed order.
 pub fn protocols() -> &'static [Protocol] {
@@ -24,6 +24,7 @@ pub fn protocols() -> &'static [Protocol] {
         ark::declared::PROTOCOL,
         jobber::declared::PROTOCOL,
         emprops::declared::PROTOCOL,
+        caas::declared::PROTOCOL,
     ];
     PROTOCOLS
 }

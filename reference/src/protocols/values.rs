@@ -1,10 +1,11 @@
 //! The value syntax of settings as users type them: ports, durations (`250ms`, `30s`, `1m`,
 //! `1h`; delays may also be `0s`), rate limits (`<events>/<window>`, e.g. `10/1s`, or `off`), positive integers (byte
-//! sizes and counts, plain digits) and non-empty text.
+//! sizes and counts, plain digits), non-empty text and user tokens (`TOKEN=userId:tenantId`).
 //!
 //! Each parser returns [`Invalid`] without saying why: the caller knows which setting it was
 //! and words the error with the setting's [`Syntax`](super::Syntax).
 
+use crate::caas::UserToken;
 use crate::jobber::RateLimit;
 use std::time::Duration;
 
@@ -73,6 +74,11 @@ pub fn text(text: &str) -> Result<String, Invalid> {
         return Err(Invalid);
     }
     Ok(text.to_owned())
+}
+
+/// A user token: `TOKEN=userId:tenantId` or `TOKEN=userId:tenantId:expiresAt` (ISO-8601 UTC).
+pub fn user_token(text: &str) -> Result<UserToken, Invalid> {
+    UserToken::parse(text).ok_or(Invalid)
 }
 
 /// The text trimmed, if it is one or more ASCII digits.

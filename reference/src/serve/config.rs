@@ -7,7 +7,7 @@
 //! [`protocols()`](crate::protocols::protocols).
 
 use crate::protocols::{Configurable, Protocol, Refused, nearest, protocol, protocols};
-use crate::{ark, emprops, jobber};
+use crate::{ark, caas, emprops, jobber};
 use std::net::{IpAddr, Ipv4Addr};
 
 /// What to serve and where.
@@ -21,6 +21,8 @@ pub struct Config {
     pub jobber: jobber::Settings,
     /// The emprops hub (default port 3002).
     pub emprops: emprops::Settings,
+    /// The caas server (default port 3001).
+    pub caas: caas::Settings,
     /// What the string interface has chosen so far. Public only so that
     /// `Config { host, ..Config::default() }` works; change it through the methods.
     pub choices: Choices,
@@ -114,6 +116,7 @@ impl Config {
             ark: ark::Settings::default(),
             jobber: jobber::Settings::default(),
             emprops: emprops::Settings::default(),
+            caas: caas::Settings::default(),
             choices: Choices::default(),
         }
     }
@@ -214,7 +217,8 @@ impl Config {
 
     /// The optional capabilities this configuration gives `protocol` (none for an unknown id),
     /// derived from its settings: ark `short_heartbeat_interval` (ark-N14), jobber
-    /// `rate_limit_10_per_second` (jobber-N20), emprops `worker_tokens` (emprops-N27). Capabilities of how a server is run rather than
+    /// `rate_limit_10_per_second` (jobber-N20), emprops `worker_tokens` (emprops-N27), caas
+    /// `rate_limit_10_per_second` (caas-N13). Capabilities of how a server is run rather than
     /// configured (`fresh_state`) are the caller's to add.
     pub fn capabilities(&self, protocol: &str) -> Vec<String> {
         self.settings(protocol)
@@ -227,6 +231,7 @@ impl Config {
             "ark" => Some(&self.ark),
             "jobber" => Some(&self.jobber),
             "emprops" => Some(&self.emprops),
+            "caas" => Some(&self.caas),
             _ => None,
         }
     }
@@ -236,6 +241,7 @@ impl Config {
             "ark" => Some(&mut self.ark),
             "jobber" => Some(&mut self.jobber),
             "emprops" => Some(&mut self.emprops),
+            "caas" => Some(&mut self.caas),
             _ => None,
         }
     }

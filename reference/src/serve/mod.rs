@@ -9,6 +9,7 @@ mod config;
 pub use config::{Choices, Config, ConfigError};
 
 use crate::net::ark::ArkServer;
+use crate::net::caas::CaasServer;
 use crate::net::emprops::EmpropsServer;
 use crate::net::jobber::JobberServer;
 use std::net::SocketAddr;
@@ -16,7 +17,7 @@ use std::net::SocketAddr;
 /// One protocol's listening endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    /// The protocol id (`ark`, `jobber`, `emprops`).
+    /// The protocol id (`ark`, `jobber`, `emprops`, `caas`).
     pub protocol: &'static str,
     /// Its base URL, e.g. `http://127.0.0.1:3003`.
     pub url: String,
@@ -40,6 +41,7 @@ pub struct Running {
     ark: Option<ArkServer>,
     jobber: Option<JobberServer>,
     emprops: Option<EmpropsServer>,
+    caas: Option<CaasServer>,
 }
 
 impl Running {
@@ -55,7 +57,8 @@ impl Running {
             .emprops
             .as_ref()
             .map(|s| Endpoint::new("emprops", s.addr()));
-        [ark, jobber, emprops].into_iter().flatten().collect()
+        let caas = self.caas.as_ref().map(|s| Endpoint::new("caas", s.addr()));
+        [ark, jobber, emprops, caas].into_iter().flatten().collect()
     }
 
     /// Stops every listener and task.
@@ -69,6 +72,9 @@ impl Running {
         if let Some(emprops) = self.emprops {
             emprops.shutdown().await;
         }
+        if let Some(caas) = self.caas {
+            caas.shutdown().await;
+        }
     }
 }
 
@@ -76,7 +82,7 @@ impl Running {
 /// runtime. On an error, what was already started is stopped.
 pub async fn start(config: Config) -> std::io::Result<Running> {
     let (serve_ark, serve_jobber) = (config.serves("ark"), config.serves("jobber"));
-    let serve_emprops = config.serves("emprops");
+    let (serve_emprops, serve_caas) = (config.serves("emprops"), config.serves("caas"));
     let ark = if serve_ark {
         Some(ArkServer::start(config.host, config.ark).await?)
     } else {
@@ -92,9 +98,15 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     } else {
         None
     };
+    let caas = if serve_caas {
+        Some(CaasServer::start(config.host, config.caas).await?)
+    } else {
+        None
+    };
     Ok(Running {
         ark,
         jobber,
         emprops,
+        caas,
     })
 }

@@ -1,0 +1,27 @@
+//! The per-socket rate limit (K9, caas-N13): at most `events` client events per fixed window
+//! of each socket; the one over it is `RATE_LIMITED` with `retryAfter` the milliseconds until
+//! the window ends, and is not processed (nor counted). Off by default.
+
+use super::CaasError;
+use super::core::{ConnId, Core};
+use crate::ark::Timestamp;
+
+impl Core {
+    /// Counts one event of `conn` against the rate limit.
+    pub(super) fn count_event(&mut self, now: Timestamp, conn: ConnId) -> Result<(), CaasError> {
+        let (Some(limit), Some(c)) = (self.settings.rate_limit, self.conns.get_mut(&conn)) else {
+            return Ok(());
+        };
+        if now.since(c.window_start) >= limit.window || now < c.window_start {
+            c.window_start = now;
+            c.window_events = 0;
+        }
+        if c.window_events >= limit.events {
+            let left = limit.window.saturating_sub(now.since(c.window_start));
+            let retry_after_ms = u64::try_from(left.as_millis()).unwrap_or(u64::MAX).max(1);
+            return Err(CaasError::RateLimited { retry_after_ms });
+        }
+        c.window_events += 1;
+        Ok(())
+    }
+}

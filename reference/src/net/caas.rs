@@ -1,0 +1,275 @@
+//! The caas driver: socketioxide 0.18 mounted in axum, socket.io on `/socket.io/`, namespace `/`
+//! (caas-N1), plus a timer task for the core's deadlines (typing stops, unanswered calls, rate
+//! windows).
+//!
+//! Thin by design, as the jobber driver: every client event goes to the sans-IO core under one
+//! lock, synchronously in the handler call socketioxide makes from its receive loop, so events of
+//! one socket are never reordered and acks leave in request order. Handlers are registered in
+//! the auth middleware, before the client is told it is connected. The core's outputs are
+//! written under the same lock: one total order. The driver owns the clock (wall time), the id
+//! source (UUID v4), connection and ack numbering, and what socketioxide needs to know: whether
+//! an event asked for an ack (caas-N5) and whether its argument was binary (caas-N12).
+//!
+//! Not here: permessage-deflate. Neither socketioxide nor tungstenite can negotiate it
+//! (caas-N14); an offer of it is left unanswered, which RFC 7692 allows, and the connection
+//! goes on uncompressed.
+
+mod wire;
+
+use super::owned_head;
+use super::serving::{Tasks, Timed, now};
+use crate::caas::UuidV4Ids;
+use crate::caas::{AckId, CaasError, ConnId, Core, Input, Message, Payload, Settings, Timestamp};
+use axum::Router;
+use serde_json::Value;
+use socketioxide::SocketIo;
+use socketioxide::extract::{AckSender, Event, SocketRef, TryData};
+use socketioxide::handler::ConnectHandler;
+use socketioxide::socket::Sid;
+use std::collections::HashMap;
+use std::future::{Ready, ready};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tokio::sync::Notify;
+use wire::{AskedAck, Attachment, FirstArg};
+
+/// The socket.io path served (caas-N1).
+pub const PATH: &str = "/socket.io";
+
+/// The core and the sockets it writes to, always changed together.
+struct Locked {
+    core: Core,
+    sockets: HashMap<ConnId, SocketRef>,
+    conns: HashMap<Sid, ConnId>,
+    acks: HashMap<(ConnId, AckId), AckSender>,
+    next_conn: ConnId,
+    next_ack: AckId,
+}
+
+/// State shared by the handlers and the timer.
+struct Shared {
+    locked: Mutex<Locked>,
+    /// Wakes the timer when the earliest deadline changed.
+    wake: Notify,
+}
+
+impl Timed for Shared {
+    fn deadline(&self) -> Option<Timestamp> {
+        self.lock().core.poll_deadline()
+    }
+
+    fn on_due(&self) {
+        let mut locked = self.lock();
+        self.run(&mut locked, None);
+    }
+
+    fn wake(&self) -> &Notify {
+        &self.wake
+    }
+}
+
+/// The `connect_error` of C7: its `Display` is the code alone.
+#[derive(Debug)]
+struct Refused(CaasError);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.code().as_str())
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Locked> {
+        self.locked.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Feeds one input to the core, writes its outputs and wakes the timer if needed.
+    fn run(&self, locked: &mut Locked, input: Option<Input>) {
+        let before = locked.core.poll_deadline();
+        let out = match input {
+            Some(input) => locked.core.handle(now(), input),
+            None => locked.core.handle_timeout(now()),
+        };
+        locked.deliver(out.messages);
+        if locked.core.poll_deadline() != before {
+            self.wake.notify_one();
+        }
+    }
+
+    /// The auth middleware (K1, caas-N2, C7): refuses a missing, unknown or expired token;
+    /// otherwise registers the connection and its handlers before socketioxide answers CONNECT.
+    fn authenticate(self: &Arc<Self>, s: &SocketRef, auth: Value) -> Result<(), Refused> {
+        let mut locked = self.lock();
+        locked.core.authenticate(now(), &auth).map_err(Refused)?;
+        let conn = locked.next_conn;
+        locked.next_conn += 1;
+        locked.conns.insert(s.id, conn);
+        locked.sockets.insert(conn, s.clone());
+        self.run(&mut locked, Some(Input::Connect { conn, auth }));
+        drop(locked);
+        let shared = Arc::clone(self);
+        s.on_fallback(
+            move |s: SocketRef,
+                  Event(event): Event,
+                  TryData(arg): TryData<FirstArg>,
+                  AskedAck(asked): AskedAck,
+                  ack: AckSender|
+                  -> Ready<()> {
+                let arg = arg.unwrap_or(FirstArg::Json(Value::Null));
+                shared.on_event(&s, event, arg, asked.then_some(ack));
+                ready(())
+            },
+        );
+        let shared = Arc::clone(self);
+        s.on_disconnect(move |s: SocketRef| -> Ready<()> {
+            shared.on_disconnect(&s);
+            ready(())
+        });
+        Ok(())
+    }
+
+    fn on_event(&self, s: &SocketRef, event: String, arg: FirstArg, ack: Option<AckSender>) {
+        let mut locked = self.lock();
+        let Some(&conn) = locked.conns.get(&s.id) else {
+            return;
+        };
+        let ack = ack.map(|sender| {
+            let id = locked.next_ack;
+            locked.next_ack += 1;
+            locked.acks.insert((conn, id), sender);
+            id
+        });
+        let input = match arg {
+            FirstArg::Binary(bytes) => Input::Binary {
+                conn,
+                event,
+                bytes: bytes.into(),
+                ack,
+            },
+            FirstArg::Json(payload) => Input::Event {
+                conn,
+                event,
+                payload,
+                ack,
+            },
+        };
+        self.run(&mut locked, Some(input));
+    }
+
+    fn on_disconnect(&self, s: &SocketRef) {
+        let mut locked = self.lock();
+        let Some(conn) = locked.conns.remove(&s.id) else {
+            return;
+        };
+        locked.sockets.remove(&conn);
+        locked.acks.retain(|(c, _), _| *c != conn);
+        self.run(&mut locked, Some(Input::Disconnect { conn }));
+    }
+}
+
+impl Locked {
+    fn deliver(&mut self, messages: Vec<Message>) {
+        for m in messages {
+            match m {
+                Message::Emit {
+                    conn,
+                    event,
+                    payload,
+                } => {
+                    let Some(s) = self.sockets.get(&conn) else {
+                        continue;
+                    };
+                    let sent = match &payload {
+                        Payload::Frame(frame) => s.emit(event.as_str(), frame),
+                        Payload::Binary(bytes) => s.emit(event.as_str(), &Attachment(bytes)),
+                    };
+                    if let Err(e) = sent {
+                        tracing::debug!("caas: {event} to {conn} not sent: {e}");
+                    }
+                }
+                Message::Ack { conn, ack, body } => {
+                    if let Some(sender) = self.acks.remove(&(conn, ack))
+                        && let Err(e) = sender.send(&body)
+                    {
+                        tracing::debug!("caas: ack to {conn} not sent: {e}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A running caas server.
+pub struct CaasServer {
+    addr: SocketAddr,
+    close_grace: Duration,
+    tasks: Tasks,
+}
+
+impl std::fmt::Debug for CaasServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaasServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The socket.io instance on [`PATH`], namespace `/`, wired to `shared`.
+fn socket_io(shared: &Arc<Shared>, settings: &Settings) -> socketioxide::layer::SocketIoLayer {
+    let (layer, io) = SocketIo::builder()
+        .req_path(PATH)
+        .max_payload(settings.max_message_bytes)
+        .ws_read_buffer_size(settings.ws_read_buffer_bytes)
+        .max_buffer_size(settings.max_queued_packets)
+        .build_layer();
+    let on_auth = Arc::clone(shared);
+    let handler = |_: SocketRef| -> Ready<()> { ready(()) };
+    io.ns(
+        "/",
+        handler.with(move |s: SocketRef, TryData(auth): TryData<Value>| {
+            ready(on_auth.authenticate(&s, auth.unwrap_or(Value::Null)))
+        }),
+    );
+    layer
+}
+
+impl CaasServer {
+    /// Binds `host:settings.port` and starts serving; the address is bound when this returns.
+    pub async fn start(host: IpAddr, settings: Settings) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind((host, settings.port)).await?;
+        let addr = listener.local_addr()?;
+        let close_grace = settings.close_grace;
+        let shared = Arc::new(Shared {
+            locked: Mutex::new(Locked {
+                core: Core::new(settings.clone(), Box::new(UuidV4Ids)),
+                sockets: HashMap::new(),
+                conns: HashMap::new(),
+                acks: HashMap::new(),
+                next_conn: 1,
+                next_ack: 1,
+            }),
+            wake: Notify::new(),
+        });
+        let app = Router::new()
+            .layer(socket_io(&shared, &settings))
+            // Outermost, so it runs first: engineioxide keeps each session's request head.
+            .layer(axum::middleware::map_request(owned_head::own_head));
+        let tasks = Tasks::start("caas", listener, app, shared);
+        Ok(Self {
+            addr,
+            close_grace,
+            tasks,
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting and stops the tasks; waits at most `close_grace` for open connections.
+    pub async fn shutdown(mut self) {
+        self.tasks.shutdown(self.close_grace).await;
+    }
+}
