@@ -68,8 +68,11 @@ async function next(socket, who, event) {
     const left = deadline - Date.now();
     if (left <= 0) fail(`${who}: no ${event} within ${WAIT_MS} ms`);
     await new Promise((resolve) => {
-      socket.waiting = resolve;
-      setTimeout(resolve, left);
+      const timer = setTimeout(resolve, left);
+      socket.waiting = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
   }
   const got = socket.inbox.shift();
