@@ -29,6 +29,9 @@ const RUN_WITHIN: Duration = Duration::from_secs(240);
 /// The typing timeout the suite expects (caas-N9: the suite's 500 ms).
 const TYPING_TIMEOUT_MS: &str = "500";
 
+/// The largest media frame the suite expects (caas-N12: the suite's 65,536 bytes).
+const MAX_BINARY_BYTES: &str = "65536";
+
 /// The scenarios this small server implements correctly (it has no calls and no rate limit).
 const CHOSEN: &[&str] = &[
     "caas.connect.auth_invalid",
@@ -43,6 +46,7 @@ const CHOSEN: &[&str] = &[
     "caas.binary.relay",
     "caas.binary.malformed",
     "caas.binary.not_member",
+    "caas.binary.oversize",
 ];
 
 /// Where a fault must make a scenario fail first: the scenario, the failing step's
@@ -140,6 +144,13 @@ const FAULTS: &[(&str, &[Caught])] = &[
                 "bob",
                 Some(HEX),
             ),
+            // Its one frame under the limit, relayed after the refused one.
+            caught(
+                "caas.binary.oversize",
+                "binary-oversize.yaml:1080",
+                "bob",
+                Some(HEX),
+            ),
         ],
     ),
 ];
@@ -176,7 +187,8 @@ fn start(fault: Option<&str>) -> NodeServer {
     let mut command = Command::new("node");
     command
         .arg(script)
-        .args(["--typing-timeout-ms", TYPING_TIMEOUT_MS]);
+        .args(["--typing-timeout-ms", TYPING_TIMEOUT_MS])
+        .args(["--max-binary-bytes", MAX_BINARY_BYTES]);
     if let Some(fault) = fault {
         command.args(["--fault", fault]);
     }

@@ -16,14 +16,14 @@ import {
 } from "./frames.mjs";
 
 const MAX_CONTENT_CHARS = 4000;
-const MAX_BINARY_BYTES = 1024 * 1024;
 const MESSAGE_TYPES = ["text", "image", "file", "audio", "video"];
 const STATUSES = ["online", "away", "busy", "offline"];
 
 export class Handlers {
-  constructor({ fault, typingTimeoutMs }) {
+  constructor({ fault, typingTimeoutMs, maxBinaryBytes }) {
     this.fault = fault;
     this.typingTimeoutMs = typingTimeoutMs;
+    this.maxBinaryBytes = maxBinaryBytes;
     /** conversationId → { tenantId, members: Set<userId> } */
     this.conversations = new Map();
     /** userId → Set<socket> */
@@ -214,7 +214,7 @@ export class Handlers {
 
   /** Relays one binary attachment to the other members' sockets (caas-N12). */
   binary(user, buffer) {
-    const header = checkBinary(buffer, MAX_BINARY_BYTES);
+    const header = checkBinary(buffer, this.maxBinaryBytes);
     const conversation = this.member(user, header.conversationId);
     const others = [...conversation.members].filter((u) => u !== user.userId);
     let relayed = buffer;

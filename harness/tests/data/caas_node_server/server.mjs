@@ -4,8 +4,10 @@
 // scenarios/caas/NOTES.md settles them: auth (N2), frames (N3), acks (N4), the `error` event
 // (N5), conversation:join/leave (N6), message:send/edit/delete (N7, N8), typing (N9), presence
 // (N10) and the binary relay (N12). No calls, no rate limit, no limits beyond N12's size.
+// The typing timeout (default 5 s) and the largest media frame (default 1 MiB) are options, so
+// that it can run with the suite's settings (500 ms, 65,536 bytes).
 //
-// Usage: node server.mjs [--fault NAME] [--typing-timeout-ms N]
+// Usage: node server.mjs [--fault NAME] [--typing-timeout-ms N] [--max-binary-bytes N]
 // Listens on 127.0.0.1, port 0, and prints the bound port alone as its first stdout line.
 // `--fault` plants one known fault (FAULTS below), so the harness must catch it.
 
@@ -34,6 +36,7 @@ const { values: options } = parseArgs({
   options: {
     fault: { type: "string" },
     "typing-timeout-ms": { type: "string", default: "5000" },
+    "max-binary-bytes": { type: "string", default: String(1024 * 1024) },
   },
 });
 if (options.fault !== undefined && !FAULTS.includes(options.fault)) {
@@ -64,6 +67,7 @@ function authenticate(socket, next) {
 const handlers = new Handlers({
   fault: options.fault,
   typingTimeoutMs: Number(options["typing-timeout-ms"]),
+  maxBinaryBytes: Number(options["max-binary-bytes"]),
 });
 
 /** Answers a refused event: by its ack when it has one, else by an `error` frame (caas-N5). */
