@@ -531,3 +531,73 @@ fn a_message_nobody_asked_for_in_the_middle_of_the_exchange_is_a_finding_unless_
     let trailing = unasked_of(&one_job_with_an_extra_event(ONE_JOB_THEN_STATUS, 2));
     assert!(trailing.is_empty(), "{trailing:?}");
 }
+
+const ROUNDS: &str = r#"
+id: jobber.test.rounds
+title: ${round} counts the rounds of the innermost repeat and comes back to the outer one's
+protocol: jobber
+clause: test
+level: MUST
+actors:
+  p: { auth: { customerToken: "${var_token_a}" } }
+steps:
+  - connect: p
+  - repeat: 2
+    steps:
+      - repeat: 3
+        steps:
+          - emit: p
+            event: inner
+            args: [ { id: "i-${round}", round: "${round}" } ]
+      - emit: p
+        event: outer
+        args: [ { id: "o-${round}" } ]
+"#;
+
+#[test]
+fn round_is_the_innermost_repeats_round_and_the_outer_one_after_it() {
+    let mut bench = Bench::new(plan("jobber", ROUNDS));
+    let conn = bench.connect();
+    let mut sent = Vec::new();
+    while let Some(Command::Send { message, .. }) = bench.session.poll_command() {
+        let Outbound::Event { name, args, .. } = message else {
+            panic!("an event");
+        };
+        sent.push(format!("{name} {}", args[0]));
+        bench.feed(Input::Sent {
+            conn,
+            result: Ok(()),
+        });
+        assert!(sent.len() <= 8, "{sent:#?}");
+    }
+    let inner = |n: u64| format!(r#"inner {{"id":"i-{n}","round":{n}}}"#);
+    let outer = |n: u64| format!(r#"outer {{"id":"o-{n}"}}"#);
+    let expected = vec![
+        inner(1),
+        inner(2),
+        inner(3),
+        outer(1),
+        inner(1),
+        inner(2),
+        inner(3),
+        outer(2),
+    ];
+    assert_eq!(sent, expected);
+    assert!(bench.session.is_finished());
+    support::assert_passed(&bench.finish());
+}
+
+#[test]
+fn round_outside_every_repeat_is_a_scenario_error() {
+    let yaml = ROUNDS.replace(
+        "  - repeat: 2\n",
+        "  - emit: p\n    event: early\n    args: [ \"${round}\" ]\n  - repeat: 2\n",
+    );
+    let error = harness::scenario::parse_str(&yaml, Path::new("test.yaml")).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("${round} is used before any step captures"),
+        "{error}"
+    );
+}

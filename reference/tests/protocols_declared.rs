@@ -90,7 +90,7 @@ fn every_declared_setting_changes_its_field() {
                 Syntax::Port => "4242",
                 Syntax::Duration | Syntax::Delay => "7ms",
                 Syntax::RateLimit => "3/7s",
-                Syntax::Bytes | Syntax::Count => "7",
+                Syntax::Bytes | Syntax::Count | Syntax::Quantity => "7",
                 Syntax::Text => "changed",
                 Syntax::UserToken => "changed=u:t",
             };

@@ -102,7 +102,7 @@ impl Meter<'_> {
             },
         };
         let inventory = self.inventory;
-        let Some(kind) = inventory.sent.get(&name) else {
+        let Some(kind) = inventory.sent.get(&schema_stem(&name)) else {
             return;
         };
         self.mark(Category::MessagesSent, kind.name.clone());
@@ -120,7 +120,7 @@ impl Meter<'_> {
             return Some(schema_stem(kind));
         }
         if let Some(label) = message.get("ack").and_then(Value::as_str) {
-            let own = format!("ack.{}", emitted(label)?);
+            let own = format!("ack.{}", schema_stem(&emitted(label)?));
             let known = self.inventory.received.contains_key(&own);
             return Some(if known {
                 own

@@ -137,3 +137,43 @@ fn the_summary_counts_exclusions_out_and_lists_the_holes() {
     assert_eq!(enums.percent, 50.0);
     assert_eq!(enums.never, ["state = off"]);
 }
+
+#[test]
+fn an_emitted_event_with_a_colon_finds_its_client_schema_and_its_ack_schema_by_stem() {
+    let mut docs = crate::coverage::model::tests::docs();
+    docs.insert(
+        "ack.thing.do.json".to_owned(),
+        serde_json::json!({"properties": {"ack": {}, "args": {}}}),
+    );
+    docs.insert(
+        "client/thing.do.json".to_owned(),
+        serde_json::json!({"properties": {"level": {"type": "integer"}}}),
+    );
+    let declared = crate::coverage::model::tests::declared();
+    let inventory =
+        Inventory::build(&docs, Some("envelope.json"), "/type", &declared).expect("inventory");
+    let entries = [
+        entry(
+            "a",
+            Direction::Sent,
+            r#"{"emit":"thing:do","args":[{"level":3}],"ack":"l1"}"#,
+        ),
+        entry("a", Direction::Received, r#"{"ack":"l1","args":[{}]}"#),
+    ];
+    let seen: Vec<String> = measure(&inventory, "/type", [&entries[..]])
+        .into_iter()
+        .map(|i| format!("{}: {}", i.category.name(), i.text))
+        .collect();
+    assert!(
+        seen.contains(&"messages_sent: thing.do".to_owned()),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&"fields: → thing.do $.level".to_owned()),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&"messages_received: ack.thing.do".to_owned()),
+        "{seen:?}"
+    );
+}

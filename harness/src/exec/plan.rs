@@ -14,7 +14,7 @@ use crate::matcher::{self, ListTemplate, Pattern, Template};
 use crate::profile::Profile;
 use crate::report::model::CheckKind;
 use crate::scenario::model::{Action, Actor, Expectation, Scenario, Step};
-use crate::schema::SchemaSet;
+use crate::schema::{SchemaSet, schema_stem};
 use crate::transport::Limits;
 
 /// What the harness knows of one protocol: its profile and compiled schemas.
@@ -150,8 +150,9 @@ pub struct EmitPlan {
     pub args: ListTemplate,
     /// The label of its ack, if it asks for one.
     pub label: Option<Arc<str>>,
-    /// The schema its ack is checked against: `ack.<event>`, or `ack.unknown_event` for an
-    /// event the protocol does not define (where the protocol has one).
+    /// The schema its ack is checked against: `ack.<event>` (the event's schema stem, `:` and
+    /// `/` written `.`, as for received events), or `ack.unknown_event` for an event the
+    /// protocol does not define (where the protocol has one).
     pub ack_schema: Arc<str>,
     /// Its arguments hold `$binary` values, sent as attachments.
     pub binary: bool,
@@ -340,7 +341,7 @@ fn sends_of(schemas: &SchemaSet, action: &Action) -> Option<Sends> {
             ..
         } => Some(Sends::Json(Template::new(value))),
         Action::Emit(emit) => {
-            let own = format!("ack.{}", emit.event);
+            let own = format!("ack.{}", schema_stem(&emit.event));
             let ack_schema = if schemas.has(&own) || !schemas.has(UNKNOWN_EVENT_ACK) {
                 own
             } else {

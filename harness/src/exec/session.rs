@@ -27,7 +27,7 @@ use super::unmet::Unmet;
 use crate::matcher::Captures;
 use crate::report::model::DeviationUse;
 use crate::report::model::{Direction, Finding};
-use crate::scenario::checks::RUN_VARIABLE_PREFIX;
+use crate::scenario::checks::{ROUND, RUN_VARIABLE_PREFIX};
 use crate::transport::http::Body;
 use crate::transport::{Accepted, Arrival, ConnectRequest, Outbound, TransportError};
 
@@ -219,6 +219,8 @@ pub(super) struct ExpectWait {
 struct LoopFrame {
     start: usize,
     rounds_left: u32,
+    /// The round under way, 1-based: `${round}`.
+    round: u64,
     /// The capture names bound when the loop started; a new round forgets the others.
     names: Vec<String>,
 }
@@ -429,8 +431,10 @@ impl Session {
                 self.loops.push(LoopFrame {
                     start: self.pc,
                     rounds_left: times - 1,
+                    round: 1,
                     names,
                 });
+                self.captures.insert(ROUND.to_owned(), Value::from(1));
                 self.pc += 1;
             }
             Instruction::LoopEnd { .. } => self.end_round(),
@@ -450,12 +454,22 @@ impl Session {
         if frame.rounds_left == 0 {
             self.loops.pop();
             self.pc += 1;
+            // The enclosing repeat's round again, or none outside every repeat.
+            match self.loops.last() {
+                Some(outer) => self
+                    .captures
+                    .insert(ROUND.to_owned(), Value::from(outer.round)),
+                None => self.captures.retain(|name| name != ROUND),
+            }
             return;
         }
         frame.rounds_left -= 1;
+        frame.round += 1;
         self.pc = frame.start + 1;
         let names = &frame.names;
         self.captures.retain(|name| names.iter().any(|n| n == name));
+        let round = Value::from(frame.round);
+        self.captures.insert(ROUND.to_owned(), round);
     }
 
     /// The current step's 1-based number.

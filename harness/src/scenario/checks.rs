@@ -5,7 +5,7 @@
 //! - every `expect … ack: label` follows an `emit` that asked for an ack under that label;
 //! - every `${name}` a step uses (patterns, `send` messages, `http` path, headers and JSON body,
 //!   and an actor's `query`/`auth` at its `connect`) was captured by an EARLIER step, is a
-//!   built-in ([`BUILTINS`]) or a run variable (`var_<name>`, [`RUN_VARIABLE_PREFIX`], whose
+//!   built-in ([`BUILTINS`], and [`ROUND`] inside a `repeat`) or a run variable (`var_<name>`, [`RUN_VARIABLE_PREFIX`], whose
 //!   value comes from the profile or `--var` and is checked when the scenario runs). Captures of
 //!   a step are visible from the next step on.
 //!
@@ -21,6 +21,9 @@ use crate::matcher::{Pattern, references};
 
 /// Names always defined: `run_id`.
 pub const BUILTINS: [&str; 1] = ["run_id"];
+
+/// The name defined inside a `repeat` only: its round, 1-based (the innermost `repeat`'s).
+pub const ROUND: &str = "round";
 
 /// References starting with this name run variables: `${var_token_a}` is the run's `token_a`.
 pub const RUN_VARIABLE_PREFIX: &str = "var_";
@@ -61,7 +64,11 @@ fn check_steps<'s>(
 ) {
     for step in steps {
         if let Action::Repeat { steps, .. } = &step.action {
+            let outermost = defined.insert(ROUND.to_owned());
             check_steps(scenario, steps, defined, labels, errors);
+            if outermost {
+                defined.remove(ROUND);
+            }
             continue;
         }
         for actor in step_actors(&step.action) {

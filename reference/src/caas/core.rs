@@ -138,15 +138,13 @@ impl Core {
         let mut users = Vec::new();
         let mut by_name = HashMap::new();
         let mut tokens = HashMap::new();
-        for t in &settings.users {
+        for t in settings.all_users() {
             let key = (t.tenant_id.clone(), t.user_id.clone());
             let user = *by_name.entry(key).or_insert_with(|| {
                 users.push(User::new(t.user_id.clone(), t.tenant_id.clone()));
                 users.len() - 1
             });
-            tokens
-                .entry(t.token.clone())
-                .or_insert((user, t.expires_at));
+            tokens.entry(t.token).or_insert((user, t.expires_at));
         }
         Self {
             settings,

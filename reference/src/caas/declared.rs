@@ -27,6 +27,7 @@ pub const PROTOCOL: Protocol = Protocol {
         ("typing_timeout", "500ms"),
         ("call_ring_timeout", "1s"),
         ("max_binary_bytes", "65536"),
+        ("load_users", "100"),
     ],
     capability_settings: &[("rate_limit_10_per_second", &[("rate_limit", "10/1s")])],
 };
@@ -47,6 +48,13 @@ const SETTINGS: &[Setting] = &[
          Default dev-token=dev:dev.",
     )
     .repeatable(),
+    Setting::new(
+        "load_users",
+        Syntax::Quantity,
+        "0",
+        "Users made for load plans besides the configured ones: member-1 … member-N of tenant \
+         load, tokens tok-member-1 … tok-member-N (caas-N22). Default 0.",
+    ),
     Setting::new(
         "typing_timeout",
         Syntax::Duration,
@@ -141,6 +149,7 @@ impl Configurable for Settings {
                 }
                 self.users.push(user);
             }
+            "load_users" => self.load_users = values::quantity(value)?,
             "typing_timeout" => self.typing_timeout = values::duration(value)?,
             "call_ring_timeout" => self.call_ring_timeout = values::duration(value)?,
             "rate_limit" => self.rate_limit = values::rate_limit(value)?,

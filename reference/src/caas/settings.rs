@@ -63,6 +63,9 @@ pub struct Settings {
     /// The accepted `auth.token` values, each naming a user of a tenant (K1, caas-N2).
     /// Default [`DEV_USER`] alone.
     pub users: Vec<UserToken>,
+    /// Users made for load plans, besides `users` (caas-N22): `member-1` … `member-N` of
+    /// tenant `load`, tokens `tok-member-1` … `tok-member-N`. Default 0.
+    pub load_users: u32,
     /// How long a `typing:start` lasts without another (K5, caas-N9). Default 5 s.
     pub typing_timeout: Duration,
     /// How long a call rings before it ends unanswered (caas-N11). Default 30 s.
@@ -95,11 +98,28 @@ pub struct Settings {
     pub max_queued_packets: usize,
 }
 
+/// The tenant of the load users (caas-N22).
+pub const LOAD_TENANT: &str = "load";
+
+impl Settings {
+    /// Every accepted token: `users`, then the `load_users` (caas-N22).
+    pub fn all_users(&self) -> impl Iterator<Item = UserToken> + '_ {
+        let load = (1..=self.load_users).map(|n| UserToken {
+            token: format!("tok-member-{n}"),
+            user_id: format!("member-{n}"),
+            tenant_id: LOAD_TENANT.to_owned(),
+            expires_at: None,
+        });
+        self.users.iter().cloned().chain(load)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
             port: 3001,
             users: UserToken::parse(DEV_USER).into_iter().collect(),
+            load_users: 0,
             typing_timeout: Duration::from_secs(5),
             call_ring_timeout: Duration::from_secs(30),
             rate_limit: None,
@@ -154,5 +174,28 @@ mod tests {
         ] {
             assert_eq!(UserToken::parse(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn load_users_come_after_the_configured_ones_in_a_tenant_of_their_own() {
+        let settings = Settings {
+            load_users: 3,
+            ..Settings::default()
+        };
+        let users: Vec<(String, String, String)> = settings
+            .all_users()
+            .map(|u| (u.token, u.user_id, u.tenant_id))
+            .collect();
+        let row = |t: &str, u: &str, n: &str| (t.to_owned(), u.to_owned(), n.to_owned());
+        assert_eq!(
+            users,
+            vec![
+                row("dev-token", "dev", "dev"),
+                row("tok-member-1", "member-1", LOAD_TENANT),
+                row("tok-member-2", "member-2", LOAD_TENANT),
+                row("tok-member-3", "member-3", LOAD_TENANT),
+            ]
+        );
+        assert_eq!(Settings::default().all_users().count(), 1);
     }
 }

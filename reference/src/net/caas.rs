@@ -9,18 +9,20 @@
 //! written under the same lock: one total order. The driver owns the clock (wall time), the id
 //! source (UUID v4), connection and ack numbering, and what socketioxide needs to know: whether
 //! an event asked for an ack (caas-N5) and whether its argument was binary (caas-N12).
+//! Messages for a socket that socketioxide has not yet marked connected wait in `outbox`.
 //!
 //! Not here: permessage-deflate. Neither socketioxide nor tungstenite can negotiate it
 //! (caas-N14); an offer of it is left unanswered, which RFC 7692 allows, and the connection
 //! goes on uncompressed.
 
+mod outbox;
 mod wire;
 
 use super::owned_head;
 use super::serving::{Tasks, Timed, now};
-use crate::caas::UuidV4Ids;
-use crate::caas::{AckId, CaasError, ConnId, Core, Input, Message, Payload, Settings, Timestamp};
+use crate::caas::{AckId, CaasError, ConnId, Core, Input, Settings, Timestamp, UuidV4Ids};
 use axum::Router;
+use outbox::Outbox;
 use serde_json::Value;
 use socketioxide::SocketIo;
 use socketioxide::extract::{AckSender, Event, SocketRef, TryData};
@@ -32,7 +34,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::sync::Notify;
-use wire::{AskedAck, Attachment, FirstArg};
+use wire::{AskedAck, FirstArg};
 
 /// The socket.io path served (caas-N1).
 pub const PATH: &str = "/socket.io";
@@ -40,9 +42,8 @@ pub const PATH: &str = "/socket.io";
 /// The core and the sockets it writes to, always changed together.
 struct Locked {
     core: Core,
-    sockets: HashMap<ConnId, SocketRef>,
+    outbox: Outbox,
     conns: HashMap<Sid, ConnId>,
-    acks: HashMap<(ConnId, AckId), AckSender>,
     next_conn: ConnId,
     next_ack: AckId,
 }
@@ -91,7 +92,7 @@ impl Shared {
             Some(input) => locked.core.handle(now(), input),
             None => locked.core.handle_timeout(now()),
         };
-        locked.deliver(out.messages);
+        locked.outbox.deliver(out.messages);
         if locked.core.poll_deadline() != before {
             self.wake.notify_one();
         }
@@ -105,7 +106,7 @@ impl Shared {
         let conn = locked.next_conn;
         locked.next_conn += 1;
         locked.conns.insert(s.id, conn);
-        locked.sockets.insert(conn, s.clone());
+        locked.outbox.add(conn, s.clone());
         self.run(&mut locked, Some(Input::Connect { conn, auth }));
         drop(locked);
         let shared = Arc::clone(self);
@@ -129,6 +130,14 @@ impl Shared {
         Ok(())
     }
 
+    /// socketioxide marked the socket connected: what waited for it is written (`outbox`).
+    fn on_connected(&self, s: &SocketRef) {
+        let mut locked = self.lock();
+        if let Some(&conn) = locked.conns.get(&s.id) {
+            locked.outbox.connected(conn);
+        }
+    }
+
     fn on_event(&self, s: &SocketRef, event: String, arg: FirstArg, ack: Option<AckSender>) {
         let mut locked = self.lock();
         let Some(&conn) = locked.conns.get(&s.id) else {
@@ -137,7 +146,7 @@ impl Shared {
         let ack = ack.map(|sender| {
             let id = locked.next_ack;
             locked.next_ack += 1;
-            locked.acks.insert((conn, id), sender);
+            locked.outbox.keep_ack(conn, id, sender);
             id
         });
         let input = match arg {
@@ -162,41 +171,8 @@ impl Shared {
         let Some(conn) = locked.conns.remove(&s.id) else {
             return;
         };
-        locked.sockets.remove(&conn);
-        locked.acks.retain(|(c, _), _| *c != conn);
+        locked.outbox.remove(conn);
         self.run(&mut locked, Some(Input::Disconnect { conn }));
-    }
-}
-
-impl Locked {
-    fn deliver(&mut self, messages: Vec<Message>) {
-        for m in messages {
-            match m {
-                Message::Emit {
-                    conn,
-                    event,
-                    payload,
-                } => {
-                    let Some(s) = self.sockets.get(&conn) else {
-                        continue;
-                    };
-                    let sent = match &payload {
-                        Payload::Frame(frame) => s.emit(event.as_str(), frame),
-                        Payload::Binary(bytes) => s.emit(event.as_str(), &Attachment(bytes)),
-                    };
-                    if let Err(e) = sent {
-                        tracing::debug!("caas: {event} to {conn} not sent: {e}");
-                    }
-                }
-                Message::Ack { conn, ack, body } => {
-                    if let Some(sender) = self.acks.remove(&(conn, ack))
-                        && let Err(e) = sender.send(&body)
-                    {
-                        tracing::debug!("caas: ack to {conn} not sent: {e}");
-                    }
-                }
-            }
-        }
     }
 }
 
@@ -224,7 +200,11 @@ fn socket_io(shared: &Arc<Shared>, settings: &Settings) -> socketioxide::layer::
         .max_buffer_size(settings.max_queued_packets)
         .build_layer();
     let on_auth = Arc::clone(shared);
-    let handler = |_: SocketRef| -> Ready<()> { ready(()) };
+    let on_connect = Arc::clone(shared);
+    let handler = move |s: SocketRef| -> Ready<()> {
+        on_connect.on_connected(&s);
+        ready(())
+    };
     io.ns(
         "/",
         handler.with(move |s: SocketRef, TryData(auth): TryData<Value>| {
@@ -243,9 +223,8 @@ impl CaasServer {
         let shared = Arc::new(Shared {
             locked: Mutex::new(Locked {
                 core: Core::new(settings.clone(), Box::new(UuidV4Ids)),
-                sockets: HashMap::new(),
+                outbox: Outbox::default(),
                 conns: HashMap::new(),
-                acks: HashMap::new(),
                 next_conn: 1,
                 next_ack: 1,
             }),

@@ -102,6 +102,8 @@ pub enum Syntax {
     Bytes,
     /// A positive integer.
     Count,
+    /// A non-negative integer.
+    Quantity,
     /// Non-empty text.
     Text,
     /// A user token, `TOKEN=userId:tenantId` with an optional `:expiresAt` (caas).
@@ -116,7 +118,7 @@ impl Syntax {
             Self::Duration | Self::Delay => "DURATION",
             Self::RateLimit => "EVENTS/WINDOW",
             Self::Bytes => "BYTES",
-            Self::Count => "COUNT",
+            Self::Count | Self::Quantity => "COUNT",
             Self::Text => "TEXT",
             Self::UserToken => "TOKEN=USER:TENANT[:EXPIRES]",
         }
@@ -131,6 +133,7 @@ impl Syntax {
             Self::RateLimit => "<events>/<window>, e.g. 10/1s (10 events per 1 s window), or off",
             Self::Bytes => "a positive number of bytes, digits only (e.g. 65536)",
             Self::Count => "a positive integer",
+            Self::Quantity => "a non-negative integer",
             Self::Text => "a non-empty string",
             Self::UserToken => {
                 "TOKEN=userId:tenantId, or TOKEN=userId:tenantId:expiresAt with an ISO-8601 UTC \

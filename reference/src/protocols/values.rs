@@ -27,6 +27,12 @@ pub fn positive<T: TryFrom<u64>>(text: &str) -> Result<T, Invalid> {
     T::try_from(n).map_err(|_| Invalid)
 }
 
+/// A non-negative integer, plain digits.
+pub fn quantity<T: TryFrom<u64>>(text: &str) -> Result<T, Invalid> {
+    let n: u64 = digits(text)?.parse().map_err(|_| Invalid)?;
+    T::try_from(n).map_err(|_| Invalid)
+}
+
 /// A positive duration: a number (a fraction allowed) and a unit, `ms`, `s`, `m` or `h`.
 pub fn duration(text: &str) -> Result<Duration, Invalid> {
     let parsed = delay(text)?;
