@@ -158,7 +158,7 @@ const FAULTS: &[(&str, &[Caught])] = &[
 /// The relayed bytes, as the binary view shows them.
 const HEX: &str = r#"$.args[0]["$binary"].hex"#;
 
-/// The Node server, killed (by its pid) when dropped.
+/// The Node server (the child this test started), killed when dropped.
 struct NodeServer {
     child: Child,
     url: String,
