@@ -85,14 +85,20 @@ pub fn serve_jobber(tokens: &[&str]) -> Served {
 
 /// `wsconform serve --only emprops --suite-settings` (`url` is emprops', `jobber` empty).
 pub fn serve_emprops() -> Served {
-    let args = [
-        "--only",
-        "emprops",
-        "--emprops-port",
-        "0",
-        "--suite-settings",
-    ];
-    let (child, mut urls) = serve_listening(&args, &["emprops"]);
+    serve_suite_settings("emprops")
+}
+
+/// `wsconform serve --only caas --suite-settings` (`url` is caas', `jobber` empty).
+pub fn serve_caas() -> Served {
+    serve_suite_settings("caas")
+}
+
+/// `wsconform serve --only <protocol> --<protocol>-port 0 --suite-settings` (`url` is the
+/// protocol's, `jobber` empty).
+fn serve_suite_settings(protocol: &str) -> Served {
+    let port = format!("--{protocol}-port");
+    let args = ["--only", protocol, &port, "0", "--suite-settings"];
+    let (child, mut urls) = serve_listening(&args, &[protocol]);
     Served {
         child,
         url: urls.remove(0),
