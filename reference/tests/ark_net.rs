@@ -19,9 +19,10 @@ const WAIT: Duration = Duration::from_secs(10);
 
 async fn start(change: impl FnOnce(&mut Settings)) -> (Running, String) {
     let mut config = Config::default();
-    config.ark.port = 0;
-    config.jobber.port = 0;
-    config.emprops.port = 0;
+    // Every protocol is served (one process, C5), each on a free port.
+    for protocol in reference::protocols::protocols() {
+        config.set(protocol.id, "port", "0").unwrap();
+    }
     change(&mut config.ark);
     let running = reference::start(config).await.unwrap();
     let endpoints = running.endpoints();
