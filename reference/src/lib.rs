@@ -1,11 +1,11 @@
 //! The wsconform reference server: minimal, in-memory implementations of the five protocols,
 //! exactly as specified in `shared/specs/` and the project's protocol notes.
 //!
-//! Each protocol is a sans-IO core in its own module (`ark`, …); [`net`] holds the only code
-//! with sockets; [`protocols`] declares every protocol and its settings as data; [`serve`]
-//! configures (typed or by strings) and starts them. The crate prints nothing and keeps no state on
-//! disk. `ark`, `emprops` and `jobber` are implemented so far; `caas` has its core and its
-//! declaration.
+//! Each protocol is a sans-IO core in its own module (`ark`, …); [`rate`] is the rate window two
+//! of them share; [`net`] holds the only code with sockets; [`protocols`] declares every
+//! protocol and its settings as data; [`serve`] configures (typed or by strings) and starts them.
+//! The crate prints nothing and keeps no state on disk. `ark`, `jobber`, `emprops` and `caas`
+//! are implemented so far.
 
 pub mod ark;
 pub mod caas;
@@ -13,6 +13,7 @@ pub mod emprops;
 pub mod jobber;
 pub mod net;
 pub mod protocols;
+pub mod rate;
 pub mod serve;
 
 pub use protocols::{Protocol, Setting, protocol, protocols};

@@ -18,6 +18,7 @@ use super::frame::ServerFrame;
 use super::state::{Call, Conn, Conversation, Timer, TimerKey, User, UserIx};
 use super::{CaasError, Settings};
 use crate::ark::{IdSource, Timestamp};
+use crate::rate::RateWindow;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
@@ -305,8 +306,7 @@ impl Core {
             conn,
             Conn {
                 user,
-                window_start: now,
-                window_events: 0,
+                rate: RateWindow::new(now),
             },
         );
         self.users[user].sockets.insert(conn);

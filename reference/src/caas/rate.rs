@@ -12,16 +12,10 @@ impl Core {
         let (Some(limit), Some(c)) = (self.settings.rate_limit, self.conns.get_mut(&conn)) else {
             return Ok(());
         };
-        if now.since(c.window_start) >= limit.window || now < c.window_start {
-            c.window_start = now;
-            c.window_events = 0;
-        }
-        if c.window_events >= limit.events {
-            let left = limit.window.saturating_sub(now.since(c.window_start));
-            let retry_after_ms = u64::try_from(left.as_millis()).unwrap_or(u64::MAX).max(1);
-            return Err(CaasError::RateLimited { retry_after_ms });
-        }
-        c.window_events += 1;
-        Ok(())
+        c.rate
+            .admit(limit, now)
+            .map_err(|left| CaasError::RateLimited {
+                retry_after_ms: u64::try_from(left.as_millis()).unwrap_or(u64::MAX),
+            })
     }
 }

@@ -5,7 +5,7 @@
 use crate::ark::Timestamp;
 use std::time::Duration;
 
-pub use crate::jobber::RateLimit;
+pub use crate::rate::RateLimit;
 
 /// The user every default configuration accepts: token `dev-token`, user `dev`, tenant `dev`,
 /// so that a local client can connect without configuration (as jobber's `dev-token`).

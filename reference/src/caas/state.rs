@@ -8,6 +8,7 @@
 //! live calls the user is a party to; every typist and ringing call has exactly one timer.
 
 use crate::ark::Timestamp;
+use crate::rate::RateWindow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// A connection, numbered by the driver (never reused while the core lives).
@@ -26,8 +27,7 @@ pub(super) type TimerKey = (Timestamp, u64);
 pub(super) struct Conn {
     pub(super) user: UserIx,
     /// The rate limit's current window (caas-N13).
-    pub(super) window_start: Timestamp,
-    pub(super) window_events: u32,
+    pub(super) rate: RateWindow,
 }
 
 /// One user of one tenant; several tokens may name it.

@@ -16,6 +16,7 @@ use super::request::Request;
 use super::state::{Customer, Registration, Timer};
 use super::{JobberError, Settings};
 use crate::ark::{IdSource, Timestamp};
+use crate::rate::RateWindow;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
@@ -91,8 +92,7 @@ pub struct Output {
 pub(super) struct Conn {
     pub(super) customer: usize,
     pub(super) regs: Vec<u64>,
-    pub(super) window_start: Timestamp,
-    pub(super) window_events: u32,
+    pub(super) rate: RateWindow,
 }
 
 /// The jobber server, in memory.
@@ -234,8 +234,7 @@ impl Core {
             Conn {
                 customer,
                 regs: Vec::new(),
-                window_start: now,
-                window_events: 0,
+                rate: RateWindow::new(now),
             },
         );
         let customer_id = self.customers[customer].id.clone();
@@ -277,18 +276,12 @@ impl Core {
         let (Some(limit), Some(c)) = (self.settings.rate_limit, self.conns.get_mut(&conn)) else {
             return Ok(());
         };
-        if now.since(c.window_start) >= limit.window || now < c.window_start {
-            c.window_start = now;
-            c.window_events = 0;
-        }
-        if c.window_events >= limit.events {
-            return Err(JobberError::RateLimitExceeded {
+        c.rate
+            .admit(limit, now)
+            .map_err(|_| JobberError::RateLimitExceeded {
                 events: limit.events,
                 window_ms: limit.window.as_millis(),
-            });
-        }
-        c.window_events += 1;
-        Ok(())
+            })
     }
 
     fn event(

@@ -7,14 +7,7 @@ use std::time::Duration;
 /// so that conformance runs and local clients can connect without configuration.
 pub const DEV_TOKEN: &str = "dev-token";
 
-/// A per-connection rate limit (J14): at most `events` client events per `window`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    /// Events allowed per window.
-    pub events: u32,
-    /// The fixed window the events are counted in.
-    pub window: Duration,
-}
+pub use crate::rate::RateLimit;
 
 /// Settings of the jobber server (port, customers, limits).
 #[derive(Debug, Clone, PartialEq, Eq)]

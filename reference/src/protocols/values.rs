@@ -6,7 +6,7 @@
 //! and words the error with the setting's [`Syntax`](super::Syntax).
 
 use crate::caas::UserToken;
-use crate::jobber::RateLimit;
+use crate::rate::RateLimit;
 use std::time::Duration;
 
 /// A value that does not have the syntax its setting expects.
