@@ -4,11 +4,12 @@
 //! Each protocol is a sans-IO core in its own module (`ark`, …); [`net`] holds the only code
 //! with sockets; [`protocols`] declares every protocol and its settings as data; [`serve`]
 //! configures (typed or by strings) and starts them. The crate prints nothing and keeps no state on
-//! disk. `ark`, `emprops` and `jobber` are implemented so far; `caas` has its core and its
-//! declaration.
+//! disk. `ark`, `emprops`, `jobber` and `caas` are implemented; `dnaforge` has its core
+//! and its driver, its suite is to come.
 
 pub mod ark;
 pub mod caas;
+pub mod dnaforge;
 pub mod emprops;
 pub mod jobber;
 pub mod net;
