@@ -22,6 +22,8 @@ async fn start(change: impl FnOnce(&mut Settings)) -> (Running, String) {
     config.ark.port = 0;
     config.jobber.port = 0;
     config.emprops.port = 0;
+    config.caas.port = 0;
+    config.dnaforge.port = 0;
     change(&mut config.ark);
     let running = reference::start(config).await.unwrap();
     let endpoints = running.endpoints();
