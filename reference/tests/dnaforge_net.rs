@@ -1,6 +1,7 @@
 //! The dnaforge server over real sockets on 127.0.0.1, port 0: `GET /auth` then the WebSocket
 //! auth then a job to `DONE` seen by two sockets, 401 with an empty body, open access, other
-//! paths, garbage ignored, over-size frames closed with 1009, a token dead with its socket.
+//! paths, garbage ignored, over-size frames closed with 1009, a token dead with its socket,
+//! shutdown closing every socket with 1001.
 //! Every wait has a deadline; readiness is the bound address, never a sleep.
 #![allow(clippy::unwrap_used)]
 
@@ -265,4 +266,28 @@ async fn an_over_size_frame_closes_the_socket_with_1009() {
     send(&mut other, job_new(1)).await;
     assert_eq!(next(&mut other).await["job"]["status"], "NEW");
     running.shutdown().await;
+}
+
+#[tokio::test]
+async fn shutdown_closes_every_socket_with_1001() {
+    let (running, base) = start(|_| {}).await;
+    let (mut ws, _) = login(&base, None).await;
+    let mut unauthenticated = connect(&base).await;
+    tokio::time::timeout(WAIT, running.shutdown())
+        .await
+        .unwrap();
+    for socket in [&mut ws, &mut unauthenticated] {
+        let mut code = None;
+        for _ in 0..16 {
+            match tokio::time::timeout(WAIT, socket.next()).await.unwrap() {
+                Some(Ok(Message::Close(frame))) => {
+                    code = frame.map(|f| f.code);
+                    break;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => break,
+            }
+        }
+        assert_eq!(code, Some(CloseCode::Away));
+    }
 }
