@@ -1,7 +1,7 @@
 //! The dnaforge server over real sockets on 127.0.0.1, port 0: `GET /auth` then the WebSocket
 //! auth then a job to `DONE` seen by two sockets, 401 with an empty body, open access, other
 //! paths, garbage ignored, over-size frames closed with 1009, a token dead with its socket,
-//! shutdown closing every socket with 1001.
+//! a socket that does not read closed with 1008 (the server going on), shutdown closing every socket with 1001.
 //! Every wait has a deadline; readiness is the bound address, never a sleep.
 #![allow(clippy::unwrap_used)]
 
@@ -290,4 +290,59 @@ async fn shutdown_closes_every_socket_with_1001() {
         }
         assert_eq!(code, Some(CloseCode::Away));
     }
+}
+
+#[tokio::test]
+async fn a_socket_that_does_not_read_is_closed_with_1008_and_the_server_goes_on() {
+    let (running, base) = start(|s| {
+        s.send_queue = 4;
+        s.step_duration = Duration::from_millis(1);
+        s.close_grace = Duration::from_secs(5);
+    })
+    .await;
+    // The laggard has a tiny receive buffer and reads nothing while the job runs.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let addr = base.trim_start_matches("http://").parse().unwrap();
+    let stream = tokio::time::timeout(WAIT, socket.connect(addr))
+        .await
+        .unwrap()
+        .unwrap();
+    let url = format!("{}/", base.replace("http://", "ws://"));
+    let client = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream));
+    let (mut slow, _) = tokio::time::timeout(WAIT, client).await.unwrap().unwrap();
+    let slow_token = token(&base, None).await;
+    send(
+        &mut slow,
+        json!({"type": "WebSocketAuth", "bearerToken": slow_token}),
+    )
+    .await;
+    assert_eq!(next(&mut slow).await["success"], true);
+    assert_eq!(next(&mut slow).await["type"], "JobList");
+    // 100 detailed updates of 900 KB each (90 MB) to the laggard: far more than any buffer.
+    let config = json!({"type": "FileConfig", "content": "x"});
+    let steps = 100;
+    let job = json!({"type": "JobNew", "configs": vec![config; steps], "top": "t",
+        "dat": "y".repeat(900 * 1024), "forces": null});
+    send(&mut slow, json!({"type": "JobSubscribe", "jobId": 0})).await;
+    send(&mut slow, job).await;
+    let mut prefix = 0;
+    let mut code = None;
+    for _ in 0..=steps * 2 + 2 {
+        match tokio::time::timeout(WAIT, slow.next()).await.unwrap() {
+            Some(Ok(Message::Close(frame))) => {
+                code = frame.map(|f| f.code);
+                break;
+            }
+            Some(Ok(Message::Text(_))) => prefix += 1,
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => break,
+        }
+    }
+    assert_eq!(code, Some(CloseCode::Policy));
+    assert!(
+        prefix < steps * 2 + 2,
+        "the laggard was cut off after {prefix}"
+    );
+    running.shutdown().await;
 }
