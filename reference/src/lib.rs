@@ -5,10 +5,11 @@
 //! of them share; [`net`] holds the only code with sockets; [`protocols`] declares every
 //! protocol and its settings as data; [`serve`] configures (typed or by strings) and starts them.
 //! The crate prints nothing and keeps no state on disk. `ark`, `jobber`, `emprops` and `caas`
-//! are implemented so far.
+//! are implemented; `dnaforge` has its core and its driver, its suite is to come.
 
 pub mod ark;
 pub mod caas;
+pub mod dnaforge;
 pub mod emprops;
 pub mod jobber;
 pub mod net;

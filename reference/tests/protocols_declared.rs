@@ -1,6 +1,6 @@
 //! The protocol declarations as data: unique snake_case names, `port` first, every shown
 //! default is the real default, every declared setting is wired to its typed field, and the
-//! capabilities follow the settings (ark-N14, jobber-N20, emprops-N27, caas-N13).
+//! capabilities follow the settings (ark-N14, jobber-N20, emprops-N27, caas-N13, dnaforge-N2).
 #![allow(clippy::unwrap_used)]
 
 use reference::jobber::RateLimit;
@@ -12,7 +12,7 @@ use std::time::Duration;
 #[test]
 fn declarations_are_unique_snake_case_with_port_first() {
     let ids: Vec<_> = protocols().iter().map(|p| p.id).collect();
-    assert_eq!(ids, ["ark", "jobber", "emprops", "caas"]);
+    assert_eq!(ids, ["ark", "jobber", "emprops", "caas", "dnaforge"]);
     let snake = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
     for p in protocols() {
         assert!(snake(p.id), "{}", p.id);
@@ -36,7 +36,7 @@ fn declarations_are_unique_snake_case_with_port_first() {
             assert!(!s.value_name.is_empty());
         }
     }
-    assert_eq!(protocol("dnaforge"), None);
+    assert_eq!(protocol("nope"), None);
 }
 
 #[test]
@@ -49,9 +49,11 @@ fn default_ports_are_the_servers_defaults() {
         config.emprops.port
     );
     assert_eq!(protocol("caas").unwrap().default_port, config.caas.port);
+    let dnaforge = protocol("dnaforge").unwrap().default_port;
+    assert_eq!(dnaforge, config.dnaforge.port);
     assert_eq!(config, Config::new(IpAddr::V4(Ipv4Addr::LOCALHOST)));
     let served: Vec<_> = config.served().map(|p| p.id).collect();
-    assert_eq!(served, ["ark", "jobber", "emprops", "caas"]);
+    assert_eq!(served, ["ark", "jobber", "emprops", "caas", "dnaforge"]);
 }
 
 /// The default shown to users, typed back, is the default: declarations and typed settings
@@ -78,6 +80,8 @@ fn every_shown_default_sets_the_real_default() {
                 s.name
             );
             assert_eq!(config.caas, Config::default().caas, "{}.{}", p.id, s.name);
+            let dnaforge = Config::default().dnaforge;
+            assert_eq!(config.dnaforge, dnaforge, "{}.{}", p.id, s.name);
         }
     }
 }
@@ -288,4 +292,40 @@ fn caas_users_suite_settings_and_capability_follow_the_settings() {
             "{bad:?}: {error}"
         );
     }
+}
+
+#[test]
+fn dnaforge_access_token_from_the_environment_and_open_access() {
+    let mut config = Config::default();
+    assert_eq!(config.capabilities("dnaforge"), ["open_access"]);
+    config.apply_suite_settings("dnaforge").unwrap();
+    let suite = reference::dnaforge::declared::SUITE_ACCESS_TOKEN;
+    assert_eq!(config.dnaforge.access_token.as_deref(), Some(suite));
+    assert!(config.capabilities("dnaforge").is_empty());
+    assert!(config.apply_capability("dnaforge", "open_access").unwrap());
+    assert_eq!(config.capabilities("dnaforge"), ["open_access"]);
+    // ACCESSTOKEN sets it (the lookup is injected); other variables do nothing.
+    let env =
+        |value: &'static str| move |name: &str| (name == "ACCESSTOKEN").then(|| value.to_owned());
+    let mut config = Config::default();
+    config.apply_environment(env("s3cret")).unwrap();
+    assert_eq!(config.dnaforge.access_token.as_deref(), Some("s3cret"));
+    assert!(config.capabilities("dnaforge").is_empty());
+    let mut unchanged = Config::default();
+    unchanged.apply_environment(|_| None).unwrap();
+    assert_eq!(unchanged, Config::default());
+    for blank in ["", "  "] {
+        let mut config = Config::default();
+        config.apply_environment(env(blank)).unwrap();
+        assert_eq!(
+            config.capabilities("dnaforge"),
+            ["open_access"],
+            "{blank:?}"
+        );
+    }
+    let env_vars: Vec<_> = protocols()
+        .iter()
+        .flat_map(|p| p.settings.iter().filter_map(|s| s.env))
+        .collect();
+    assert_eq!(env_vars, ["ACCESSTOKEN"]);
 }

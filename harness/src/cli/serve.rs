@@ -60,8 +60,8 @@ pub fn serve(args: ServeArgs, settings: &ArgMatches) -> anyhow::Result<Exit> {
     Ok(Exit::Conformant)
 }
 
-/// The configuration the options give: protocols served, suite settings, then each setting in
-/// the order the declarations list them.
+/// The configuration the options give: protocols served, suite settings, the settings the
+/// environment gives, then each setting in the order the declarations list them.
 fn configure(args: &ServeArgs, settings: &ArgMatches) -> anyhow::Result<Config> {
     let mut config = Config::new(args.host);
     if !args.only.is_empty() {
@@ -73,6 +73,8 @@ fn configure(args: &ServeArgs, settings: &ArgMatches) -> anyhow::Result<Config> 
             config.apply_suite_settings(protocol.id)?;
         }
     }
+    // Settings a declaration ties to an environment variable; the options below win.
+    config.apply_environment(|name| std::env::var(name).ok())?;
     for protocol in protocols() {
         for setting in protocol.settings {
             let id = option_id(protocol.id, setting.name);

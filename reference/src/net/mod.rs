@@ -5,6 +5,7 @@
 
 pub mod ark;
 pub mod caas;
+pub mod dnaforge;
 pub mod emprops;
 pub mod hub;
 pub mod jobber;

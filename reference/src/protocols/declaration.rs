@@ -53,6 +53,9 @@ pub struct Setting {
     pub repeatable: bool,
     /// The value syntax.
     pub syntax: Syntax,
+    /// The environment variable that sets it when no option does (dnaforge `ACCESSTOKEN`),
+    /// read by [`crate::serve::Config::apply_environment`].
+    pub env: Option<&'static str>,
 }
 
 impl Setting {
@@ -70,6 +73,7 @@ impl Setting {
             default,
             repeatable: false,
             syntax,
+            env: None,
         }
     }
 
@@ -84,6 +88,14 @@ impl Setting {
     /// The same setting with another value name (`TOKEN` rather than `TEXT`).
     pub const fn value_name(self, value_name: &'static str) -> Self {
         Self { value_name, ..self }
+    }
+
+    /// The same setting, also set by the environment variable `var`.
+    pub const fn env(self, var: &'static str) -> Self {
+        Self {
+            env: Some(var),
+            ..self
+        }
     }
 }
 

@@ -16,7 +16,7 @@ pub mod values;
 pub use declaration::{Capability, Protocol, Setting, Syntax};
 pub(crate) use declaration::{Configurable, Refused, nearest};
 
-use crate::{ark, caas, emprops, jobber};
+use crate::{ark, caas, dnaforge, emprops, jobber};
 
 /// Every protocol the reference server implements, in a fixed order.
 pub fn protocols() -> &'static [Protocol] {
@@ -25,6 +25,7 @@ pub fn protocols() -> &'static [Protocol] {
         jobber::declared::PROTOCOL,
         emprops::declared::PROTOCOL,
         caas::declared::PROTOCOL,
+        dnaforge::declared::PROTOCOL,
     ];
     PROTOCOLS
 }

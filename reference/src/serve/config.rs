@@ -7,7 +7,7 @@
 //! [`protocols()`](crate::protocols::protocols).
 
 use crate::protocols::{Configurable, Protocol, Refused, nearest, protocol, protocols};
-use crate::{ark, caas, emprops, jobber};
+use crate::{ark, caas, dnaforge, emprops, jobber};
 use std::net::{IpAddr, Ipv4Addr};
 
 /// What to serve and where.
@@ -23,6 +23,8 @@ pub struct Config {
     pub emprops: emprops::Settings,
     /// The caas server (default port 3001).
     pub caas: caas::Settings,
+    /// The dnaforge server (default port 8080).
+    pub dnaforge: dnaforge::Settings,
     /// What the string interface has chosen so far. Public only so that
     /// `Config { host, ..Config::default() }` works; change it through the methods.
     pub choices: Choices,
@@ -117,6 +119,7 @@ impl Config {
             jobber: jobber::Settings::default(),
             emprops: emprops::Settings::default(),
             caas: caas::Settings::default(),
+            dnaforge: dnaforge::Settings::default(),
             choices: Choices::default(),
         }
     }
@@ -194,6 +197,28 @@ impl Config {
         Ok(())
     }
 
+    /// Sets every declared setting that names an environment variable (dnaforge
+    /// `access_token` from `ACCESSTOKEN`) to that variable's value, when `lookup` finds it set,
+    /// as [`Config::set`] would. Call it before the command line's options, so they win. The
+    /// lookup is injected (`|name| std::env::var(name).ok()` in a real server) so tests need
+    /// not touch the process environment.
+    pub fn apply_environment(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        for declared in protocols() {
+            for setting in declared.settings {
+                let Some(var) = setting.env else {
+                    continue;
+                };
+                if let Some(value) = lookup(var) {
+                    self.set(declared.id, setting.name, &value)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Applies the settings that give `protocol` the optional `capability`; false (and nothing
     /// changed) when it declares no such capability.
     pub fn apply_capability(
@@ -218,8 +243,8 @@ impl Config {
     /// The optional capabilities this configuration gives `protocol` (none for an unknown id),
     /// derived from its settings: ark `short_heartbeat_interval` (ark-N14), jobber
     /// `rate_limit_10_per_second` (jobber-N20), emprops `worker_tokens` (emprops-N27), caas
-    /// `rate_limit_10_per_second` (caas-N13). Capabilities of how a server is run rather than
-    /// configured (`fresh_state`) are the caller's to add.
+    /// `rate_limit_10_per_second` (caas-N13), dnaforge `open_access` (dnaforge-N2). Capabilities
+    /// of how a server is run rather than configured (`fresh_state`) are the caller's to add.
     pub fn capabilities(&self, protocol: &str) -> Vec<String> {
         self.settings(protocol)
             .map(Configurable::capabilities)
@@ -232,6 +257,7 @@ impl Config {
             "jobber" => Some(&self.jobber),
             "emprops" => Some(&self.emprops),
             "caas" => Some(&self.caas),
+            "dnaforge" => Some(&self.dnaforge),
             _ => None,
         }
     }
@@ -242,6 +268,7 @@ impl Config {
             "jobber" => Some(&mut self.jobber),
             "emprops" => Some(&mut self.emprops),
             "caas" => Some(&mut self.caas),
+            "dnaforge" => Some(&mut self.dnaforge),
             _ => None,
         }
     }

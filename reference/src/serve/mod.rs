@@ -10,6 +10,7 @@ pub use config::{Choices, Config, ConfigError};
 
 use crate::net::ark::ArkServer;
 use crate::net::caas::CaasServer;
+use crate::net::dnaforge::DnaforgeServer;
 use crate::net::emprops::EmpropsServer;
 use crate::net::jobber::JobberServer;
 use std::net::SocketAddr;
@@ -17,7 +18,7 @@ use std::net::SocketAddr;
 /// One protocol's listening endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    /// The protocol id (`ark`, `jobber`, `emprops`, `caas`).
+    /// The protocol id (`ark`, `jobber`, `emprops`, `caas`, `dnaforge`).
     pub protocol: &'static str,
     /// Its base URL, e.g. `http://127.0.0.1:3003`.
     pub url: String,
@@ -42,6 +43,7 @@ pub struct Running {
     jobber: Option<JobberServer>,
     emprops: Option<EmpropsServer>,
     caas: Option<CaasServer>,
+    dnaforge: Option<DnaforgeServer>,
 }
 
 impl Running {
@@ -58,7 +60,14 @@ impl Running {
             .as_ref()
             .map(|s| Endpoint::new("emprops", s.addr()));
         let caas = self.caas.as_ref().map(|s| Endpoint::new("caas", s.addr()));
-        [ark, jobber, emprops, caas].into_iter().flatten().collect()
+        let dnaforge = self
+            .dnaforge
+            .as_ref()
+            .map(|s| Endpoint::new("dnaforge", s.addr()));
+        [ark, jobber, emprops, caas, dnaforge]
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
     /// Stops every listener and task.
@@ -75,6 +84,9 @@ impl Running {
         if let Some(caas) = self.caas {
             caas.shutdown().await;
         }
+        if let Some(dnaforge) = self.dnaforge {
+            dnaforge.shutdown().await;
+        }
     }
 }
 
@@ -83,6 +95,7 @@ impl Running {
 pub async fn start(config: Config) -> std::io::Result<Running> {
     let (serve_ark, serve_jobber) = (config.serves("ark"), config.serves("jobber"));
     let (serve_emprops, serve_caas) = (config.serves("emprops"), config.serves("caas"));
+    let serve_dnaforge = config.serves("dnaforge");
     let ark = if serve_ark {
         Some(ArkServer::start(config.host, config.ark).await?)
     } else {
@@ -103,10 +116,16 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     } else {
         None
     };
+    let dnaforge = if serve_dnaforge {
+        Some(DnaforgeServer::start(config.host, config.dnaforge).await?)
+    } else {
+        None
+    };
     Ok(Running {
         ark,
         jobber,
         emprops,
         caas,
+        dnaforge,
     })
 }
