@@ -262,6 +262,7 @@ fn caas_users_suite_settings_and_capability_follow_the_settings() {
             ("tok-alice", "alice", "t1", None),
             ("tok-bob", "bob", "t1", None),
             ("tok-carol", "carol", "t2", None),
+            ("tok-erin", "erin", "t1", None),
             ("tok-expired", "dave", "t1", Some(1_577_836_800_000)),
         ]
     );

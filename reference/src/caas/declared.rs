@@ -23,6 +23,7 @@ pub const PROTOCOL: Protocol = Protocol {
         ("user", "tok-alice=alice:t1"),
         ("user", "tok-bob=bob:t1"),
         ("user", "tok-carol=carol:t2"),
+        ("user", "tok-erin=erin:t1"),
         ("user", "tok-expired=dave:t1:2020-01-01T00:00:00Z"),
         ("typing_timeout", "500ms"),
         ("call_ring_timeout", "1s"),

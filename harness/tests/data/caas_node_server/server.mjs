@@ -29,6 +29,7 @@ const TOKENS = {
   "tok-alice": { userId: "alice", tenantId: "t1" },
   "tok-bob": { userId: "bob", tenantId: "t1" },
   "tok-carol": { userId: "carol", tenantId: "t2" },
+  "tok-erin": { userId: "erin", tenantId: "t1" },
   "tok-expired": { userId: "dave", tenantId: "t1", expiresAt: Date.parse("2020-01-01T00:00:00Z") },
 };
 
