@@ -11,7 +11,7 @@
 
 mod connection;
 
-use super::serving::{Tasks, Timed, now};
+use super::serving::{LiveConnections, Tasks, Timed, now};
 use crate::dnaforge::{
     ConnId, Core, HttpReply, HttpRequest, Input, Output, Settings, Timestamp, UuidV4Ids,
 };
@@ -22,7 +22,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::{Notify, mpsc, oneshot};
 
@@ -51,8 +50,7 @@ struct Shared {
     /// Wakes the timer when the earliest deadline may have moved.
     wake: Notify,
     /// Socket tasks running, and the signal that the last one ended.
-    live: AtomicUsize,
-    all_ended: Notify,
+    live: LiveConnections,
 }
 
 impl Shared {
@@ -119,9 +117,7 @@ impl Shared {
 
     /// A socket task ended.
     fn ended(&self) {
-        if self.live.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.all_ended.notify_waiters();
-        }
+        self.live.ended();
     }
 }
 
@@ -197,8 +193,7 @@ impl DnaforgeServer {
                 next_conn: 0,
             }),
             wake: Notify::new(),
-            live: AtomicUsize::new(0),
-            all_ended: Notify::new(),
+            live: LiveConnections::default(),
         });
         let app = Router::new()
             .fallback(handler)
@@ -221,17 +216,7 @@ impl DnaforgeServer {
     pub async fn shutdown(mut self) {
         let grace = self.shared.settings.close_grace;
         self.shared.close_all();
-        let shared = Arc::clone(&self.shared);
-        let all_gone = async move {
-            loop {
-                let ended = shared.all_ended.notified();
-                if shared.live.load(Ordering::Acquire) == 0 {
-                    return;
-                }
-                ended.await;
-            }
-        };
-        let _ = tokio::time::timeout(grace, all_gone).await;
+        self.shared.live.all_ended_within(grace).await;
         self.tasks.shutdown(grace).await;
     }
 }
@@ -282,7 +267,7 @@ async fn handler(
 
 fn upgrade_socket(shared: Arc<Shared>, upgrade: WebSocketUpgrade) -> Response {
     let max = shared.settings.max_message_bytes;
-    shared.live.fetch_add(1, Ordering::AcqRel);
+    shared.live.opened();
     upgrade
         .max_message_size(max)
         .max_frame_size(max)

@@ -10,7 +10,7 @@
 
 mod connection;
 
-use super::serving::{Tasks, Timed, now};
+use super::serving::{LiveConnections, Tasks, Timed, now};
 use crate::emprops::{ConnId, Core, Input, Output, Settings, Timestamp, UuidV4Ids};
 use axum::Router;
 use axum::extract::State;
@@ -19,7 +19,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::{Notify, mpsc, oneshot};
 
@@ -56,8 +55,7 @@ struct Shared {
     /// Wakes the timer when the earliest deadline may have moved.
     wake: Notify,
     /// Connection tasks running, and the signal that the last one ended.
-    live: AtomicUsize,
-    all_ended: Notify,
+    live: LiveConnections,
 }
 
 impl Shared {
@@ -104,9 +102,7 @@ impl Shared {
 
     /// A connection task ended.
     fn ended(&self) {
-        if self.live.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.all_ended.notify_waiters();
-        }
+        self.live.ended();
     }
 }
 
@@ -190,8 +186,7 @@ impl EmpropsServer {
                 next_conn: 0,
             }),
             wake: Notify::new(),
-            live: AtomicUsize::new(0),
-            all_ended: Notify::new(),
+            live: LiveConnections::default(),
         });
         let app = Router::new()
             .fallback(ws_handler)
@@ -214,17 +209,7 @@ impl EmpropsServer {
     pub async fn shutdown(mut self) {
         let grace = self.shared.settings.close_grace;
         self.shared.feed(Input::Shutdown);
-        let shared = Arc::clone(&self.shared);
-        let all_gone = async move {
-            loop {
-                let ended = shared.all_ended.notified();
-                if shared.live.load(Ordering::Acquire) == 0 {
-                    return;
-                }
-                ended.await;
-            }
-        };
-        let _ = tokio::time::timeout(grace, all_gone).await;
+        self.shared.live.all_ended_within(grace).await;
         self.tasks.shutdown(grace).await;
     }
 }
@@ -247,7 +232,7 @@ async fn ws_handler(
         return (StatusCode::UPGRADE_REQUIRED, text).into_response();
     };
     let max = shared.settings.max_message_bytes;
-    shared.live.fetch_add(1, Ordering::AcqRel);
+    shared.live.opened();
     upgrade
         .read_buffer_size(shared.settings.ws_read_buffer_bytes)
         .max_message_size(max)

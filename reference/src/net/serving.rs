@@ -2,12 +2,14 @@
 //! each accepted socket), run the core's timer beside it, and stop both together; plus the wall
 //! clock the cores are fed.
 //!
-//! Holds no protocol logic: the app and the timer's work come from the driver.
+//! Holds no protocol logic: the app and the timer's work come from the driver. Drivers that
+//! hold sockets of their own count them in [`LiveConnections`] to wait for them at shutdown.
 
 use crate::ark::Timestamp;
 use axum::Router;
 use axum::serve::ListenerExt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
@@ -33,6 +35,41 @@ pub(crate) trait Timed: Send + Sync + 'static {
     fn on_due(&self);
     /// Notified when the deadline may have moved earlier.
     fn wake(&self) -> &Notify;
+}
+
+/// The connection tasks of a driver still running, and a wait until none is.
+#[derive(Debug, Default)]
+pub(crate) struct LiveConnections {
+    count: AtomicUsize,
+    all_ended: Notify,
+}
+
+impl LiveConnections {
+    /// A connection task is starting.
+    pub(crate) fn opened(&self) {
+        self.count.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A connection task ended.
+    pub(crate) fn ended(&self) {
+        if self.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.all_ended.notify_waiters();
+        }
+    }
+
+    /// Returns once every connection task has ended, or after `grace`.
+    pub(crate) async fn all_ended_within(&self, grace: Duration) {
+        let all_gone = async {
+            loop {
+                let ended = self.all_ended.notified();
+                if self.count.load(Ordering::Acquire) == 0 {
+                    return;
+                }
+                ended.await;
+            }
+        };
+        let _ = tokio::time::timeout(grace, all_gone).await;
+    }
 }
 
 /// A driver's two tasks, the server and the timer, and the signal that stops both.
