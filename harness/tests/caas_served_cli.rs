@@ -6,9 +6,7 @@
 
 mod support;
 
-use std::time::Duration;
-
-use support::cli::{run_within, serve_caas, wsconform};
+use support::cli::{run_served_suite, serve_caas, unsupported_ids};
 
 /// What the served target declares: nothing (`--target` names no capability, and the server
 /// runs with the suite settings only: no rate limit, state shared, no `connect_error` data, no
@@ -18,20 +16,8 @@ const DECLARED: [&str; 0] = [];
 #[test]
 fn the_suite_passes_against_a_separately_served_caas_server() {
     let served = serve_caas();
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("run.json");
-    let mut command = wsconform();
-    command
-        .args(["run", "--target", &format!("caas={}", served.url)])
-        .args(["--report", &format!("json={}", json.display())]);
-    let finished = run_within(command, Duration::from_secs(300));
-    assert_eq!(finished.code(), Some(0), "{}", finished.shown());
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let report = run_served_suite("caas", &served.url);
     let summary = &report["summary"];
-    assert_eq!(summary["failed"], 0, "{summary}");
-    assert_eq!(summary["errors"], 0, "{summary}");
-
     let scenarios = support::scenarios("caas");
     let mut needs_undeclared: Vec<String> = scenarios
         .iter()
@@ -49,13 +35,7 @@ fn the_suite_passes_against_a_separately_served_caas_server() {
         (scenarios.len() - needs_undeclared.len()) as u64,
         "{summary}"
     );
-    let mut unsupported: Vec<&str> = report["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["verdict"] == "unsupported")
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
+    let mut unsupported = unsupported_ids(&report);
     unsupported.sort_unstable();
     assert_eq!(
         unsupported, needs_undeclared,

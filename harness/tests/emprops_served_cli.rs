@@ -5,26 +5,13 @@
 
 mod support;
 
-use std::time::Duration;
-
-use support::cli::{run_within, serve_emprops, wsconform};
+use support::cli::{run_served_suite, serve_emprops, unsupported_ids};
 
 #[test]
 fn the_suite_passes_against_a_separately_served_hub() {
     let served = serve_emprops();
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("run.json");
-    let mut command = wsconform();
-    command
-        .args(["run", "--target", &format!("emprops={}", served.url)])
-        .args(["--report", &format!("json={}", json.display())]);
-    let finished = run_within(command, Duration::from_secs(300));
-    assert_eq!(finished.code(), Some(0), "{}", finished.shown());
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let report = run_served_suite("emprops", &served.url);
     let summary = &report["summary"];
-    assert_eq!(summary["failed"], 0, "{summary}");
-    assert_eq!(summary["errors"], 0, "{summary}");
     assert!(summary["passed"].as_u64().unwrap() >= 55, "{summary}");
     let needs_own_hub: Vec<String> = support::scenarios("emprops")
         .into_iter()
@@ -35,13 +22,7 @@ fn the_suite_passes_against_a_separately_served_hub() {
         })
         .map(|s| s.id)
         .collect();
-    let unsupported: Vec<&str> = report["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["verdict"] == "unsupported")
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
+    let unsupported = unsupported_ids(&report);
     assert_eq!(
         unsupported, needs_own_hub,
         "unsupported exactly where a hub of its own is needed"

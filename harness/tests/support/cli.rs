@@ -208,3 +208,33 @@ pub fn run_within(mut command: Command, limit: Duration) -> Finished {
         }
     }
 }
+
+/// The whole suite of `protocol` against `url` within 300 s, with its JSON report: asserts that
+/// it exits 0 with no failure and no error, and returns the report.
+pub fn run_served_suite(protocol: &str, url: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("run.json");
+    let mut command = wsconform();
+    command
+        .args(["run", "--target", &format!("{protocol}={url}")])
+        .args(["--report", &format!("json={}", json.display())]);
+    let finished = run_within(command, Duration::from_secs(300));
+    assert_eq!(finished.code(), Some(0), "{}", finished.shown());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let summary = &report["summary"];
+    assert_eq!(summary["failed"], 0, "{summary}");
+    assert_eq!(summary["errors"], 0, "{summary}");
+    report
+}
+
+/// The ids of a JSON report's `unsupported` scenarios, in the report's order.
+pub fn unsupported_ids(report: &serde_json::Value) -> Vec<String> {
+    report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["verdict"] == "unsupported")
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect()
+}
