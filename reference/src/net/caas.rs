@@ -19,8 +19,9 @@ mod outbox;
 mod wire;
 
 use super::owned_head;
+use super::refused::Refused;
 use super::serving::{Tasks, Timed, now};
-use crate::caas::{AckId, CaasError, ConnId, Core, Input, Settings, Timestamp, UuidV4Ids};
+use crate::caas::{AckId, ConnId, Core, Input, Settings, Timestamp, UuidV4Ids};
 use axum::Router;
 use outbox::Outbox;
 use serde_json::Value;
@@ -70,16 +71,6 @@ impl Timed for Shared {
     }
 }
 
-/// The `connect_error` of C7: its `Display` is the code alone.
-#[derive(Debug)]
-struct Refused(CaasError);
-
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0.code().as_str())
-    }
-}
-
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Locked> {
         self.locked.lock().unwrap_or_else(PoisonError::into_inner)
@@ -102,7 +93,10 @@ impl Shared {
     /// otherwise registers the connection and its handlers before socketioxide answers CONNECT.
     fn authenticate(self: &Arc<Self>, s: &SocketRef, auth: Value) -> Result<(), Refused> {
         let mut locked = self.lock();
-        locked.core.authenticate(now(), &auth).map_err(Refused)?;
+        locked
+            .core
+            .authenticate(now(), &auth)
+            .map_err(|e| Refused(e.code().as_str()))?;
         let conn = locked.next_conn;
         locked.next_conn += 1;
         locked.conns.insert(s.id, conn);

@@ -10,9 +10,10 @@
 //! time, UTC), the id source (UUID v4), connection and ack numbering.
 
 use super::owned_head;
+use super::refused::Refused;
 use super::serving::{Tasks, Timed, now};
 use crate::jobber::{
-    AckId, ConnId, Core, Input, JobberError, Message, ServerEvent, Settings, Timestamp, UuidV4Ids,
+    AckId, ConnId, Core, Input, Message, ServerEvent, Settings, Timestamp, UuidV4Ids,
 };
 use axum::Router;
 use serde_json::Value;
@@ -64,16 +65,6 @@ impl Timed for Shared {
     }
 }
 
-/// The `connect_error` of C7: its `Display` is the code alone.
-#[derive(Debug)]
-struct Refused(JobberError);
-
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0.code())
-    }
-}
-
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Locked> {
         self.locked.lock().unwrap_or_else(PoisonError::into_inner)
@@ -96,7 +87,10 @@ impl Shared {
     /// and its handlers before socketioxide answers CONNECT.
     fn authenticate(self: &Arc<Self>, s: &SocketRef, auth: Value) -> Result<(), Refused> {
         let mut locked = self.lock();
-        locked.core.authenticate(&auth).map_err(Refused)?;
+        locked
+            .core
+            .authenticate(&auth)
+            .map_err(|e| Refused(e.code()))?;
         let conn = locked.next_conn;
         locked.next_conn += 1;
         locked.conns.insert(s.id, conn);

@@ -11,4 +11,5 @@ pub mod hub;
 pub mod jobber;
 mod owned_head;
 mod push;
+mod refused;
 mod serving;
