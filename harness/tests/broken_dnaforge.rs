@@ -99,6 +99,35 @@ async fn through_an_honest_proxy_the_scenarios_below_pass() {
     }
 }
 
+/// The proxy's HTTP is the server's (dnaforge-N1, N2): `GET /auth` judged by the
+/// `Authorization` passed through, its answer's status, body and type unchanged, and a plain
+/// request to the WebSocket's path answered by the server.
+#[tokio::test]
+async fn the_proxy_passes_get_auth_and_plain_requests_through() {
+    let server = support::embedded("dnaforge").await;
+    let served = server.target("dnaforge").unwrap();
+    let unchanged: Fault = std::sync::Arc::new(|| Box::new(|text| vec![text]));
+    let proxy = support::faulty_proxy::start(&served.url, unchanged).await;
+    let client = reqwest::Client::new();
+    let auth = |token: &'static str| {
+        client
+            .get(format!("{}/auth", proxy.url))
+            .header("authorization", token)
+            .send()
+    };
+    let accepted = auth("dnaforge-suite-access").await.unwrap();
+    assert_eq!(accepted.status(), 200);
+    assert_eq!(accepted.headers()["content-type"], "application/json");
+    let body: Value = serde_json::from_str(&accepted.text().await.unwrap()).unwrap();
+    assert_eq!(body["type"], "AuthResponse", "{body}");
+    let refused = auth("wrong").await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.text().await.unwrap(), "");
+    let plain = client.get(format!("{}/", proxy.url)).send().await.unwrap();
+    assert_eq!(plain.status(), 426);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn an_auth_that_always_succeeds_fails_at_the_refused_token() {
     let result = run_through(
