@@ -17,22 +17,25 @@ use support::faulty_proxy::Fault;
 /// Fails the first `WebSocketAuth` (an unknown token), then succeeds with a good one.
 const AUTH_RETRY: &str = "dnaforge.ws.auth_retry";
 /// The `expect` of the answer to the unknown token (`success: false`).
-const AUTH_RETRY_REFUSED_STEP: usize = 4;
+const AUTH_RETRY_REFUSED_STEP: usize = 3;
 
 /// A job of two configs, from `NEW` to `DONE`, seen by two sockets.
 const LIFE: &str = "dnaforge.job.life_two_clients";
 /// The `expect` (both actors) of the `JobUpdate` that starts the job: `RUNNING`, progress 0.
-const LIFE_STARTED_STEP: usize = 10;
+const LIFE_STARTED_STEP: usize = 14;
 
 /// A job deleted: `JobUpdate {jobId, job: null}`.
 const DELETE: &str = "dnaforge.job.delete";
-/// The `expect` of the delete's `JobUpdate`.
-const DELETE_UPDATE_STEP: usize = 10;
+/// The `expect` (both actors) of the first delete's `JobUpdate` (of the running job).
+const DELETE_UPDATE_STEP: usize = 25;
 
-/// `JobList` right after a successful `WebSocketAuthResponse`.
+/// `JobList` right after a successful `WebSocketAuthResponse`: alice's (empty or not) first, then
+/// bob's, holding the jobs alice made meanwhile.
 const JOBLIST: &str = "dnaforge.joblist.after_auth";
-/// The `expect` of the `JobList`.
-const JOBLIST_STEP: usize = 5;
+/// The `expect` of alice's `JobList`.
+const JOBLIST_STEP: usize = 7;
+/// The `expect` of bob's `JobList`, the one the scenario is about.
+const JOBLIST_LATER_STEP: usize = 24;
 
 async fn run_through(fault: Fault, id: &str) -> ScenarioResult {
     support::run_behind_proxy("dnaforge", id, fault, None).await
@@ -139,7 +142,7 @@ async fn an_auth_that_always_succeeds_fails_at_the_refused_token() {
     failed_expect(
         check,
         AUTH_RETRY_REFUSED_STEP,
-        "a",
+        "alice",
         Some("$.success"),
         Some(true.into()),
     );
@@ -147,7 +150,8 @@ async fn an_auth_that_always_succeeds_fails_at_the_refused_token() {
 
 #[tokio::test]
 async fn a_progress_that_is_not_completed_over_steps_fails_at_the_job_s_start() {
-    // Half done on every RUNNING update: right after one step of two, wrong at the start.
+    // Half done on every RUNNING update: wrong from the start (completedSteps 0), whatever the
+    // job's size.
     let result = run_through(
         rewrite_type("JobUpdate", |v| {
             if v["job"]["status"] == "RUNNING" {
@@ -161,7 +165,7 @@ async fn a_progress_that_is_not_completed_over_steps_fails_at_the_job_s_start() 
     failed_expect(
         check,
         LIFE_STARTED_STEP,
-        "a",
+        "alice",
         Some("$.job.progress"),
         Some(0.5.into()),
     );
@@ -171,7 +175,7 @@ async fn a_progress_that_is_not_completed_over_steps_fails_at_the_job_s_start() 
         .filter(|c| c.step == LIFE_STARTED_STEP && c.verdict == CheckVerdict::Fail)
         .filter_map(|c| c.actor.as_deref())
         .collect();
-    assert_eq!(both, ["a", "b"], "both sockets see it: {result:#?}");
+    assert_eq!(both, ["alice", "bob"], "both sockets see it: {result:#?}");
 }
 
 #[tokio::test]
@@ -186,7 +190,7 @@ async fn a_delete_without_its_null_job_fails_at_the_update_and_breaks_the_schema
     )
     .await;
     let check = first_failure(&result);
-    failed_expect(check, DELETE_UPDATE_STEP, "a", Some("$.job"), None);
+    failed_expect(check, DELETE_UPDATE_STEP, "alice", Some("$.job"), None);
     assert!(
         result
             .findings
@@ -201,5 +205,14 @@ async fn a_delete_without_its_null_job_fails_at_the_update_and_breaks_the_schema
 async fn a_job_list_never_sent_fails_at_the_step_that_awaits_it() {
     let result = run_through(drop_type("JobList"), JOBLIST).await;
     let check = first_failure(&result);
-    failed_expect(check, JOBLIST_STEP, "a", None, None);
+    failed_expect(check, JOBLIST_STEP, "alice", None, None);
+    let later = result
+        .checks
+        .iter()
+        .find(|c| c.step == JOBLIST_LATER_STEP)
+        .unwrap_or_else(|| panic!("no check of step {JOBLIST_LATER_STEP}: {result:#?}"));
+    // What bob gets instead is the running job's next JobUpdate ($.type), or nothing: timing.
+    assert_eq!(later.verdict, CheckVerdict::Fail, "{later:#?}");
+    assert_eq!(later.kind, CheckKind::Expect, "{later:#?}");
+    assert_eq!(later.actor.as_deref(), Some("bob"), "{later:#?}");
 }

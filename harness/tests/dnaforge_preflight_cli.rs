@@ -7,21 +7,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
-use support::cli::{Finished, run_within, wsconform};
+use support::cli::{Finished, Served, run_within, serve_dnaforge, wsconform};
 
 /// Bound on one run of the binary in these tests.
 const RUN_WITHIN: Duration = Duration::from_secs(60);
-
-/// How long `serve` may take to print its listening line.
-const SERVE_READY_WITHIN: Duration = Duration::from_secs(30);
-
-/// The environment variable the reference server reads its access token from (D1).
-const ACCESSTOKEN: &str = "ACCESSTOKEN";
 
 /// A short scenario of the suite, which the preflight must let run.
 const SCENARIO: &str = "dnaforge.joblist.after_auth";
@@ -84,64 +75,23 @@ fn the_suite_default_passes_the_preflight() {
     passed(&run(&[]));
 }
 
-/// A `wsconform serve --only dnaforge` child on an ephemeral port, its `ACCESSTOKEN` environment
-/// variable `access_token` (none: unset), killed when dropped.
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Served {
-    fn start(access_token: Option<&str>) -> Served {
-        let mut command = wsconform();
-        command
-            .args(["serve", "--only", "dnaforge", "--dnaforge-port", "0"])
-            .env_remove(ACCESSTOKEN)
-            .stdout(Stdio::piped());
-        if let Some(token) = access_token {
-            command.env(ACCESSTOKEN, token);
-        }
-        let mut child = command.spawn().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let _ = tx.send(line.unwrap_or_default());
-            }
-        });
-        let line = rx.recv_timeout(SERVE_READY_WITHIN).unwrap();
-        let url = line
-            .strip_prefix("listening dnaforge ")
-            .unwrap_or_else(|| panic!("unexpected line {line:?}"))
-            .to_owned();
-        Served { child, url }
-    }
-
-    fn target(&self) -> String {
-        format!("dnaforge={}", self.url)
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn target(served: &Served) -> String {
+    format!("dnaforge={}", served.url)
 }
 
 #[test]
 fn a_served_target_is_checked_with_its_access_token_from_the_environment() {
-    let served = Served::start(Some("server-secret"));
-    let refused = run(&["--target", &served.target()]);
+    let served = serve_dnaforge(Some("server-secret"));
+    let refused = run(&["--target", &target(&served)]);
     let line = the_one_problem(&refused);
     assert!(
-        line.starts_with(&format!("wsconform: {}: ", served.target())),
+        line.starts_with(&format!("wsconform: {}: ", target(&served))),
         "{line}"
     );
     assert!(line.ends_with("--var access_token=<value>"), "{line}");
     passed(&run(&[
         "--target",
-        &served.target(),
+        &target(&served),
         "--var",
         "access_token=server-secret",
     ]));
@@ -149,10 +99,10 @@ fn a_served_target_is_checked_with_its_access_token_from_the_environment() {
 
 #[test]
 fn a_served_target_with_authentication_off_accepts_any_access_token() {
-    let served = Served::start(None);
+    let served = serve_dnaforge(None);
     passed(&run(&[
         "--target",
-        &served.target(),
+        &target(&served),
         "--var",
         "access_token=anything-at-all",
     ]));
