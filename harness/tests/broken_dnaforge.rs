@@ -19,7 +19,7 @@ const AUTH_RETRY: &str = "dnaforge.ws.auth_retry";
 /// The `expect` of the answer to the unknown token (`success: false`).
 const AUTH_RETRY_REFUSED_STEP: usize = 3;
 
-/// A job of two configs, from `NEW` to `DONE`, seen by two sockets.
+/// A job of three configs, from `NEW` to `DONE`, seen by two sockets.
 const LIFE: &str = "dnaforge.job.life_two_clients";
 /// The `expect` (both actors) of the `JobUpdate` that starts the job: `RUNNING`, progress 0.
 const LIFE_STARTED_STEP: usize = 14;

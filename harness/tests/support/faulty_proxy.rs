@@ -238,7 +238,7 @@ async fn forward(
             let content_type = answer.headers().get("content-type").cloned();
             let body = answer.bytes().await.unwrap_or_default();
             let mut response = (status, body).into_response();
-            // As upstream said, or nothing (not the octet-stream bytes would get).
+            // As upstream said, or none (axum labels bare bytes application/octet-stream).
             match content_type.and_then(|v| v.to_str().ok()?.parse().ok()) {
                 Some(value) => response.headers_mut().insert(header::CONTENT_TYPE, value),
                 None => response.headers_mut().remove(header::CONTENT_TYPE),
