@@ -19,6 +19,7 @@ pub mod drive;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod exec;
+pub mod fuzz;
 pub mod load;
 pub mod matcher;
 pub mod mutate;
