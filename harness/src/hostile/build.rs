@@ -118,7 +118,7 @@ impl Writer<'_> {
                     .iter()
                     .filter(|a| *a != BYSTANDER)
                     .map(String::as_str)
-                    .last(),
+                    .next_back(),
             );
         }
         let open_ones: Vec<&str> = if hostile_stays {
