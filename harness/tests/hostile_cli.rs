@@ -38,19 +38,10 @@ fn the_fast_subset_passes_against_the_embedded_server() {
         ("ark", 21, &[]),
         ("emprops", 20, &[]),
         ("dnaforge", 20, &[]),
-        // The reference server's socket.io stack (engineioxide 0.17.3) applies max_payload to
-        // polling only: a websocket packet past max_message_bytes is read, not refused (C4,
-        // jobber-N2, caas-N15). Kept failing as the regression until the stack can be told.
-        (
-            "jobber",
-            20,
-            &["jobber.hostile.past_limit.max_message_bytes.past"],
-        ),
-        (
-            "caas",
-            20,
-            &["caas.hostile.past_limit.max_message_bytes.past"],
-        ),
+        // A websocket packet past max_message_bytes closes the connection (C4, jobber-N2,
+        // caas-N15); until socketioxide 0.18.9's ws_max_message_size, it was read whole.
+        ("jobber", 20, &[]),
+        ("caas", 20, &[]),
     ];
     for (protocol, count, fails) in expected {
         let (code, stdout) = fast(protocol);

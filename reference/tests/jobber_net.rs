@@ -2,7 +2,8 @@
 //! speaking Engine.IO v4 / socket.io v5 text packets: connect and `client_ready`, refusal with
 //! `INVALID_TOKEN`, `send_job` acked with a `jobId`, a registered worker gets `work_request`,
 //! both paths (`/socket.io/`, `/ws`), first emits sent before CONNECT arrives, acks in order,
-//! a message far larger than the read buffer.
+//! a message far larger than the read buffer, a client too slow for its send buffer
+//! disconnected rather than losing an ack.
 //! Every wait has a deadline.
 #![allow(clippy::unwrap_used)]
 
@@ -236,5 +237,57 @@ async fn a_message_larger_than_the_read_buffer_arrives_whole() {
         Some(text.len())
     );
     assert_eq!(reply["job"]["data"]["text"], json!(text));
+    server.shutdown().await;
+}
+
+/// A client that sends far more acked requests than its send buffer (`max_queued_packets`)
+/// holds before reading anything: every ack arrives, in order, or the acks stop and the server
+/// disconnects it. An ack is never skipped while the connection goes on (C4).
+#[tokio::test]
+async fn a_client_too_slow_for_its_send_buffer_is_disconnected_not_skipped() {
+    let settings = reference::jobber::Settings {
+        max_queued_packets: 4,
+        ..reference::jobber::Settings::default()
+    };
+    let server = jobber_server::start_with(settings).await;
+    let (mut c, _) = Client::ready(server.addr(), "/socket.io").await;
+    const SENT: u64 = 2000;
+    for i in 0..SENT {
+        let packet = format!("42{i}{}", json!(["get_job", {"jobId": format!("j{i}")}]));
+        if c.ws.send(Message::text(packet)).await.is_err() {
+            break; // Already disconnected.
+        }
+    }
+    let mut next = 0;
+    let ended = loop {
+        let message = tokio::time::timeout(WAIT, c.ws.next()).await.unwrap();
+        let text = match message {
+            Some(Ok(Message::Text(t))) => t.to_string(),
+            Some(Ok(Message::Close(_)) | Err(_)) | None => break true,
+            Some(Ok(_)) => continue,
+        };
+        if text == "41" || text.starts_with("41/") {
+            break true;
+        }
+        if text == "2" {
+            continue;
+        }
+        let at = text.find('[').unwrap();
+        assert_eq!(&text[..2], "43", "{text}");
+        assert_eq!(
+            text[2..at].parse::<u64>().unwrap(),
+            next,
+            "an ack was skipped"
+        );
+        next += 1;
+        if next == SENT {
+            break false;
+        }
+    };
+    assert!(ended || next == SENT, "{next} of {SENT} acks");
+    assert!(
+        ended,
+        "a buffer of 4 did not fill: the test shows nothing ({next} acks)"
+    );
     server.shutdown().await;
 }

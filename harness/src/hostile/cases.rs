@@ -429,7 +429,7 @@ impl Maker<'_> {
                 format!("42[\"{event}\",{{\"_placeholder\":true,\"num\":3}}]"),
             ),
             (
-                "ignored_packet",
+                "bad_packet",
                 "attachment_count_huge",
                 format!("4599999999999-[\"{event}\",{{}}]"),
             ),

@@ -133,9 +133,9 @@ const SETTINGS: &[Setting] = &[
     Setting::new(
         "max_queued_packets",
         Syntax::Count,
-        "128",
-        "Packets one socket may have waiting to be written; beyond it an emit or ack is not \
-         sent, only logged (C4). Default 128.",
+        "1024",
+        "Packets one socket may have waiting to be written; a client that falls that far \
+         behind is disconnected rather than losing a packet silently (C4). Default 1024.",
     ),
 ];
 

@@ -131,7 +131,7 @@ impl Default for Settings {
             max_calls_per_user: 100,
             close_grace: Duration::from_secs(1),
             ws_read_buffer_bytes: 1024,
-            max_queued_packets: 128,
+            max_queued_packets: 1024,
         }
     }
 }

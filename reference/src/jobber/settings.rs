@@ -74,7 +74,7 @@ impl Default for Settings {
             default_expire_in: Duration::from_secs(15 * 60),
             close_grace: Duration::from_secs(1),
             ws_read_buffer_bytes: 1024,
-            max_queued_packets: 128,
+            max_queued_packets: 1024,
         }
     }
 }

@@ -187,9 +187,14 @@ impl std::fmt::Debug for CaasServer {
 
 /// The socket.io instance on [`PATH`], namespace `/`, wired to `shared`.
 fn socket_io(shared: &Arc<Shared>, settings: &Settings) -> socketioxide::layer::SocketIoLayer {
+    let ws_limit = usize::try_from(settings.max_message_bytes).unwrap_or(usize::MAX);
     let (layer, io) = SocketIo::builder()
         .req_path(PATH)
         .max_payload(settings.max_message_bytes)
+        // max_payload bounds HTTP long-polling only; a WebSocket message needs its own bound
+        // (C4: past the limit the connection is closed, never read whole).
+        .ws_max_message_size(ws_limit)
+        .ws_max_frame_size(ws_limit)
         .ws_read_buffer_size(settings.ws_read_buffer_bytes)
         .max_buffer_size(settings.max_queued_packets)
         .build_layer();
@@ -217,7 +222,7 @@ impl CaasServer {
         let shared = Arc::new(Shared {
             locked: Mutex::new(Locked {
                 core: Core::new(settings.clone(), Box::new(UuidV4Ids)),
-                outbox: Outbox::default(),
+                outbox: Outbox::new(close_grace),
                 conns: HashMap::new(),
                 next_conn: 1,
                 next_ack: 1,

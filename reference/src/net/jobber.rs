@@ -9,6 +9,7 @@
 //! outputs are written under the same lock: one total order. The driver owns the clock (wall
 //! time, UTC), the id source (UUID v4), connection and ack numbering.
 
+use super::overflow;
 use super::owned_head;
 use super::refused::Refused;
 use super::serving::{Tasks, Timed, now};
@@ -41,6 +42,8 @@ struct Locked {
     pending_ready: HashMap<ConnId, Value>,
     next_conn: ConnId,
     next_ack: AckId,
+    /// How long a socket whose send buffer is full may take to be disconnected.
+    close_grace: Duration,
 }
 
 /// State shared by the handlers and the timer.
@@ -154,6 +157,15 @@ impl Shared {
 }
 
 impl Locked {
+    /// A packet for `conn` could not be written: a full send buffer disconnects the socket
+    /// (C4, `max_queued_packets`); a closed one needs nothing.
+    fn not_sent(&self, conn: ConnId, error: &socketioxide::SendError) {
+        tracing::debug!("jobber: packet to {conn} not sent: {error}");
+        if let Some(s) = self.sockets.get(&conn).filter(|_| overflow::is_full(error)) {
+            overflow::disconnect_full(s.clone(), self.close_grace);
+        }
+    }
+
     /// Sends a connection's `client_ready` if it is still pending.
     fn flush_ready(&mut self, conn: ConnId) {
         let Some(payload) = self.pending_ready.remove(&conn) else {
@@ -182,7 +194,7 @@ impl Locked {
                     if let Some(s) = self.sockets.get(&conn)
                         && let Err(e) = s.emit(event.name(), &event.payload())
                     {
-                        tracing::debug!("jobber: {} to {conn} not sent: {e}", event.name());
+                        self.not_sent(conn, &e);
                     }
                 }
                 Message::Ack { conn, ack, reply } => {
@@ -190,7 +202,7 @@ impl Locked {
                     if let Some(sender) = self.acks.remove(&(conn, ack))
                         && let Err(e) = sender.send(&reply.to_json())
                     {
-                        tracing::debug!("jobber: ack to {conn} not sent: {e}");
+                        self.not_sent(conn, &e);
                     }
                 }
                 Message::Refuse { conn, error } => {
@@ -222,9 +234,14 @@ fn socket_io(
     settings: &Settings,
     path: &'static str,
 ) -> socketioxide::layer::SocketIoLayer {
+    let ws_limit = usize::try_from(settings.max_message_bytes).unwrap_or(usize::MAX);
     let (layer, io) = SocketIo::builder()
         .req_path(path)
         .max_payload(settings.max_message_bytes)
+        // max_payload bounds HTTP long-polling only; a WebSocket message needs its own bound
+        // (C4: past the limit the connection is closed, never read whole).
+        .ws_max_message_size(ws_limit)
+        .ws_max_frame_size(ws_limit)
         .ws_read_buffer_size(settings.ws_read_buffer_bytes)
         .max_buffer_size(settings.max_queued_packets)
         .build_layer();
@@ -258,6 +275,7 @@ impl JobberServer {
                 pending_ready: HashMap::new(),
                 next_conn: 1,
                 next_ack: 1,
+                close_grace,
             }),
             wake: Notify::new(),
         });

@@ -9,6 +9,7 @@ pub mod dnaforge;
 pub mod emprops;
 pub mod hub;
 pub mod jobber;
+mod overflow;
 mod owned_head;
 mod push;
 mod refused;

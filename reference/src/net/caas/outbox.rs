@@ -11,11 +11,13 @@
 //!
 //! Invariant: for each connection, messages are written in the order they were given.
 
+use super::super::overflow;
 use super::wire::Attachment;
 use crate::caas::{AckId, ConnId, Message, Payload};
 use serde_json::Value;
 use socketioxide::extract::{AckSender, SocketRef};
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 /// One message for one connection.
 enum Outgoing {
@@ -32,9 +34,19 @@ pub(super) struct Outbox {
     connected: HashSet<ConnId>,
     /// Messages for connections not yet connected, in order.
     waiting: HashMap<ConnId, Vec<Outgoing>>,
+    /// How long a socket whose send buffer is full may take to be disconnected.
+    close_grace: Duration,
 }
 
 impl Outbox {
+    /// An empty outbox; a socket whose send buffer fills is disconnected within `close_grace`.
+    pub(super) fn new(close_grace: Duration) -> Self {
+        Self {
+            close_grace,
+            ..Self::default()
+        }
+    }
+
     /// A socket that passed the auth middleware; it is not connected yet.
     pub(super) fn add(&mut self, conn: ConnId, socket: SocketRef) {
         self.sockets.insert(conn, socket);
@@ -94,16 +106,27 @@ impl Outbox {
                     Payload::Binary(bytes) => s.emit(event.as_str(), &Attachment(bytes)),
                 };
                 if let Err(e) = sent {
-                    tracing::debug!("caas: {event} to {conn} not sent: {e}");
+                    self.not_sent(conn, &e);
                 }
             }
             Outgoing::Ack(ack, body) => {
                 if let Some(sender) = self.acks.remove(&(conn, ack))
                     && let Err(e) = sender.send(&body)
                 {
-                    tracing::debug!("caas: ack to {conn} not sent: {e}");
+                    self.not_sent(conn, &e);
                 }
             }
+        }
+    }
+}
+
+impl Outbox {
+    /// A packet for `conn` could not be written: a full send buffer disconnects the socket
+    /// (C4, `max_queued_packets`); a closed one needs nothing.
+    fn not_sent(&self, conn: ConnId, error: &socketioxide::SendError) {
+        tracing::debug!("caas: packet to {conn} not sent: {error}");
+        if let Some(s) = self.sockets.get(&conn).filter(|_| overflow::is_full(error)) {
+            overflow::disconnect_full(s.clone(), self.close_grace);
         }
     }
 }
