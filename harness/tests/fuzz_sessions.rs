@@ -246,3 +246,85 @@ async fn a_leak_after_three_particular_requests_is_found_shrunk_and_written_out(
     );
     server.stop().await;
 }
+
+/// `wsconform fuzz` end to end: against the double it exits 4 and writes the shrunk session as
+/// a suite of its own, which `wsconform run --suite` fails on the double and passes on the
+/// embedded reference server; against the reference it prints the sessions, seed and time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_writes_a_failure_that_run_reproduces() {
+    use support::cli::{run_within, wsconform};
+    let server = support::embedded("jobber").await;
+    let upstream = server.target("jobber").unwrap().url;
+    let proxy = double::start(&upstream).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("failures");
+    let limit = std::time::Duration::from_secs(120);
+    let run = |args: Vec<String>| {
+        let mut command = wsconform();
+        command.args(args);
+        tokio::task::spawn_blocking(move || run_within(command, limit))
+    };
+    let fuzz = |target: Option<&str>| {
+        let mut args: Vec<String> = ["fuzz", "--protocol", "jobber", "--no-hostile"]
+            .map(String::from)
+            .into();
+        args.extend(["--seed", "1", "--cases", "300", "--write-to"].map(String::from));
+        args.push(out.display().to_string());
+        if let Some(url) = target {
+            args.extend(["--target".into(), format!("jobber={url}")]);
+        }
+        args
+    };
+
+    let clean = run(fuzz(None)).await.unwrap();
+    assert_eq!(clean.code(), Some(0), "{}", clean.shown());
+    assert!(
+        clean
+            .stdout()
+            .contains("jobber: 300 generated session(s) run, seed 1"),
+        "{}",
+        clean.shown()
+    );
+    assert!(
+        clean.stdout().contains("every property held"),
+        "{}",
+        clean.shown()
+    );
+
+    let found = run(fuzz(Some(&proxy.url))).await.unwrap();
+    assert_eq!(found.code(), Some(4), "{}", found.shown());
+    let id = "jobber.fuzz.seed1.case34";
+    assert!(
+        found
+            .stdout()
+            .contains(&format!("FAIL  {id}  isolation: b1")),
+        "{}",
+        found.shown()
+    );
+    assert!(
+        found.stdout().contains("shrunk from 20 to 4 operation(s)"),
+        "{}",
+        found.shown()
+    );
+    let file = out.join("scenarios/jobber").join(format!("{id}.yaml"));
+    assert!(file.is_file(), "{}", found.shown());
+
+    let reproduce = |target: Option<&str>| {
+        let mut args: Vec<String> = vec!["run".into(), "--suite".into(), out.display().to_string()];
+        args.extend(["--scenario".into(), id.to_owned()]);
+        if let Some(url) = target {
+            args.extend(["--target".into(), format!("jobber={url}")]);
+        }
+        args
+    };
+    let on_double = run(reproduce(Some(&proxy.url))).await.unwrap();
+    assert_eq!(on_double.code(), Some(4), "{}", on_double.shown());
+    assert!(
+        on_double.stdout().contains("no value \"${job1}\" anywhere"),
+        "{}",
+        on_double.shown()
+    );
+    let on_reference = run(reproduce(None)).await.unwrap();
+    assert_eq!(on_reference.code(), Some(0), "{}", on_reference.shown());
+    server.stop().await;
+}

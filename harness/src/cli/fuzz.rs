@@ -1,11 +1,12 @@
-//! `wsconform fuzz`: hostile input against a protocol's server, each kind a case with the
-//! reaction `fixtures/<protocol>/hostile.yaml` requires (`harness::hostile`), against the
-//! embedded reference server (a fresh one per case) or a server named with `--target`.
+//! `wsconform fuzz`: generated sessions (`harness::fuzz`, [`super::fuzz_sessions`]: sessions
+//! from `fixtures/<protocol>/fuzz.yaml`, the first failure shrunk and written out), then hostile
+//! input, each kind a case with the reaction `fixtures/<protocol>/hostile.yaml` requires
+//! (`harness::hostile`), against the embedded reference server (a fresh one per case) or a
+//! server named with `--target`.
 //!
-//! Prints one verdict line per case and a summary per protocol; exit 0 when every MUST case
-//! passed, 4 when one failed (3: a target could not be reached, 2: the hostile data is wrong).
-//! Extension point: [`FuzzArgs`] holds the hostile options in [`HostileArgs`]; generated
-//! sessions add their own group beside it and their run to [`fuzz`] after [`run_hostile`].
+//! Prints the sessions' cases, properties, seed and time, one verdict line per hostile case and
+//! a summary per protocol; exit 0 when every property held and every MUST case passed, 4 when
+//! not (3: a target could not be reached, 2: the fuzzing or hostile data is wrong).
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -24,6 +25,7 @@ use harness::runner::{RunOptions, TargetFactory};
 
 use super::Exit;
 use super::arg_groups::{SuiteArgs, TargetArgs};
+use super::fuzz_sessions::{SessionArgs, SessionsRun, run_sessions, show};
 use super::options::{check_time_scale, parse_reports, parse_targets, parse_vars, write_report};
 use super::suite_dir;
 
@@ -40,6 +42,9 @@ pub struct FuzzArgs {
     /// The servers and what they need (as for `run`).
     #[command(flatten)]
     pub target: TargetArgs,
+    /// The generated sessions.
+    #[command(flatten)]
+    pub sessions: SessionArgs,
     /// The hostile-input cases.
     #[command(flatten)]
     pub hostile: HostileArgs,
@@ -67,12 +72,23 @@ pub struct HostileArgs {
     pub list: bool,
 }
 
-/// Runs the hostile cases and reports them.
+/// Runs the generated sessions, then the hostile cases, and reports them.
 pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
     check_time_scale(args.target.time_scale)?;
     let reports = parse_reports(&args.reports)?;
     let started = Instant::now();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let sessions_failed = match args.sessions.no_sessions || args.hostile.list {
+        true => false,
+        false => runtime.block_on(generated_sessions(&args))?,
+    };
+    if args.sessions.no_hostile {
+        return Ok(if sessions_failed {
+            Exit::Failures
+        } else {
+            Exit::Conformant
+        });
+    }
     let results = match runtime.block_on(run_hostile(&args))? {
         Ran::Results(results) => results,
         Ran::Stopped(exit) => return Ok(exit),
@@ -88,7 +104,53 @@ pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
     for (kind, path) in &reports {
         write_report(*kind, path, &report)?;
     }
-    Ok(exit_code(&report.scenarios))
+    match exit_code(&report.scenarios) {
+        Exit::Conformant if sessions_failed => Ok(Exit::Failures),
+        exit => Ok(exit),
+    }
+}
+
+/// Every selected protocol's generated sessions; whether one broke a property.
+async fn generated_sessions(args: &FuzzArgs) -> anyhow::Result<bool> {
+    let root = suite_dir::root(&suite_args(args))?;
+    let fixtures = root.join("fixtures");
+    let external = parse_targets(&args.target.targets, &args.target.capabilities)?;
+    let options = Arc::new(RunOptions {
+        time_scale: args.target.time_scale,
+        vars: parse_vars(&args.target.vars)?,
+        ..RunOptions::default()
+    });
+    let mut failed = false;
+    for protocol in protocols(args, &fixtures, &external)? {
+        let target = external.get(&protocol);
+        let run = run_sessions(
+            &args.sessions,
+            &fixtures,
+            &protocol,
+            target,
+            Arc::clone(&options),
+        );
+        match run.await? {
+            SessionsRun::NoModel => {
+                println!("{protocol}: no fuzzing model (fuzz.yaml): no generated sessions");
+            }
+            SessionsRun::Ran(report) => {
+                let flags = target_flags(args);
+                let write_to = &args.sessions.write_to;
+                failed |= show(&report, &protocol, &fixtures, write_to, &flags)?;
+            }
+        }
+    }
+    Ok(failed)
+}
+
+fn suite_args(args: &FuzzArgs) -> SuiteArgs {
+    SuiteArgs {
+        suite: args.suite.clone(),
+        protocols: args.protocols.clone(),
+        scenarios: Vec::new(),
+        tags: Vec::new(),
+    }
 }
 
 /// What the hostile run came to.
@@ -101,13 +163,7 @@ pub enum Ran {
 
 /// Selects, prints and runs every protocol's hostile cases.
 pub async fn run_hostile(args: &FuzzArgs) -> anyhow::Result<Ran> {
-    let suite_args = SuiteArgs {
-        suite: args.suite.clone(),
-        protocols: args.protocols.clone(),
-        scenarios: Vec::new(),
-        tags: Vec::new(),
-    };
-    let root = suite_dir::root(&suite_args)?;
+    let root = suite_dir::root(&suite_args(args))?;
     let fixtures = root.join("fixtures");
     let external = parse_targets(&args.target.targets, &args.target.capabilities)?;
     let protocols = protocols(args, &fixtures, &external)?;
@@ -312,10 +368,28 @@ fn failure_detail(result: &ScenarioResult) -> String {
 }
 
 fn rerun_command(args: &FuzzArgs, protocol: &str) -> Arc<dyn Fn(&Case) -> String + Send + Sync> {
+    let common = common_flags(args);
+    let protocol = protocol.to_owned();
+    Arc::new(move |case: &Case| {
+        format!(
+            "wsconform fuzz --protocol {protocol} --hostile {}{common}",
+            case.id
+        )
+    })
+}
+
+/// The flags a re-run repeats: the suite, then [`target_flags`].
+fn common_flags(args: &FuzzArgs) -> String {
     let mut common = String::new();
     if let Some(suite) = &args.suite {
         common.push_str(&format!(" --suite {}", suite.display()));
     }
+    common + &target_flags(args)
+}
+
+/// The targets, variables, capabilities and time scale, as flags.
+fn target_flags(args: &FuzzArgs) -> String {
+    let mut common = String::new();
     for target in &args.target.targets {
         common.push_str(&format!(" --target {target}"));
     }
@@ -328,13 +402,7 @@ fn rerun_command(args: &FuzzArgs, protocol: &str) -> Arc<dyn Fn(&Case) -> String
     if args.target.time_scale != 1.0 {
         common.push_str(&format!(" --time-scale {}", args.target.time_scale));
     }
-    let protocol = protocol.to_owned();
-    Arc::new(move |case: &Case| {
-        format!(
-            "wsconform fuzz --protocol {protocol} --hostile {}{common}",
-            case.id
-        )
-    })
+    common
 }
 
 fn target_names(args: &FuzzArgs) -> Vec<String> {

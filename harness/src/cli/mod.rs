@@ -10,6 +10,7 @@ mod coverage;
 mod diff;
 mod execute;
 mod fuzz;
+mod fuzz_sessions;
 mod list;
 mod load;
 mod load_mix;
