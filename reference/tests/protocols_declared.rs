@@ -302,16 +302,22 @@ fn dnaforge_access_token_from_the_environment_and_open_access() {
     config.apply_suite_settings("dnaforge").unwrap();
     let suite = reference::dnaforge::declared::SUITE_ACCESS_TOKEN;
     assert_eq!(config.dnaforge.access_token.as_deref(), Some(suite));
-    assert!(config.capabilities("dnaforge").is_empty());
+    assert_eq!(config.capabilities("dnaforge"), ["checked_access"]);
     assert!(config.apply_capability("dnaforge", "open_access").unwrap());
     assert_eq!(config.capabilities("dnaforge"), ["open_access"]);
+    assert!(
+        config
+            .apply_capability("dnaforge", "checked_access")
+            .unwrap()
+    );
+    assert_eq!(config.capabilities("dnaforge"), ["checked_access"]);
     // ACCESSTOKEN sets it (the lookup is injected); other variables do nothing.
     let env =
         |value: &'static str| move |name: &str| (name == "ACCESSTOKEN").then(|| value.to_owned());
     let mut config = Config::default();
     config.apply_environment(env("s3cret")).unwrap();
     assert_eq!(config.dnaforge.access_token.as_deref(), Some("s3cret"));
-    assert!(config.capabilities("dnaforge").is_empty());
+    assert_eq!(config.capabilities("dnaforge"), ["checked_access"]);
     let mut unchanged = Config::default();
     unchanged.apply_environment(|_| None).unwrap();
     assert_eq!(unchanged, Config::default());

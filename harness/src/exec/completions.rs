@@ -15,7 +15,7 @@ use super::transcript::{Content, Party, Received, Shown};
 use super::unmet::{Cause, Unmet};
 use crate::matcher::{self, Pattern};
 use crate::report::model::Direction;
-use crate::scenario::model::{Action, HttpStep};
+use crate::scenario::model::{Action, BodyPattern, HttpStep};
 use crate::transport::http::HttpReply;
 use crate::transport::{Accepted, TransportError};
 
@@ -268,10 +268,10 @@ impl Session {
     /// The answer's body against the schema its endpoint and status give (see
     /// [`super::http_bodies`]); each violation is a finding about the answer.
     fn check_http_body(&mut self, step: &HttpStep, reply: &HttpReply, seq: usize) {
-        let (Some(http), Some(json)) = (self.plan.suite.http.as_ref(), reply.json.as_ref()) else {
+        let Some(http) = self.plan.suite.http.as_ref() else {
             return;
         };
-        let issues = http.check(&step.method, &step.path, reply.status, json);
+        let issues = http.check(&step.method, &step.path, reply.status, reply.json.as_ref());
         for issue in issues {
             self.findings.push(crate::report::model::Finding {
                 actor: "http".to_owned(),
@@ -295,13 +295,17 @@ impl Session {
         if !self.may_go_on(unmet) {
             return None;
         }
-        let Some(pattern) = step.response.as_ref().filter(|p| matcher::has_captures(p)) else {
+        let Some(expected) = step
+            .response
+            .as_ref()
+            .filter(|p| matcher::has_captures(p.pattern()))
+        else {
             return Some(matcher::Captures::new());
         };
         let type_path = crate::schema::pointer_tokens(&self.plan.suite.profile.type_pointer);
-        let salvage = matcher::salvage(pattern, &type_path);
-        let json = reply.json.as_ref()?;
-        matcher::matches_at(&salvage, json, &self.captures, self.unix_ms(now)).ok()
+        let salvage = matcher::salvage(expected.pattern(), &type_path);
+        let body = body_as(expected, reply)?;
+        matcher::matches_at(&salvage, &body, &self.captures, self.unix_ms(now)).ok()
     }
 }
 
@@ -325,14 +329,23 @@ fn judge_reply(
             Some(Value::from(reply.status)),
         ));
     }
-    let Some(pattern) = &step.response else {
+    let Some(expected) = &step.response else {
         return Ok(matcher::Captures::new());
     };
-    let Some(json) = &reply.json else {
-        return Err(not_json(pattern, &reply.body));
+    let Some(body) = body_as(expected, reply) else {
+        return Err(not_json(expected.pattern(), &reply.body));
     };
-    matcher::matches_at(pattern, json, captures, now_ms)
+    matcher::matches_at(expected.pattern(), &body, captures, now_ms)
         .map_err(|error| Unmet::from_match("response body", error))
+}
+
+/// The body as the step reads it: its JSON (`None` when it is not JSON), or its text as one
+/// JSON string.
+fn body_as(expected: &BodyPattern, reply: &HttpReply) -> Option<Value> {
+    match expected {
+        BodyPattern::Json(_) => reply.json.clone(),
+        BodyPattern::Text(_) => Some(Value::String(reply.body.clone())),
+    }
 }
 
 fn not_json(pattern: &Pattern, body: &str) -> Unmet {

@@ -54,14 +54,15 @@ impl Endpoint {
 }
 
 impl HttpBodies {
-    /// What is wrong with the body of the answer `status` to `method path`, per the schema that
-    /// applies (none: nothing to check).
+    /// What is wrong with the body of the answer `status` to `method path` (`None`: not JSON),
+    /// per the schema that applies (none: nothing to check; a body that is not JSON where a
+    /// schema applies is one issue).
     pub fn check(
         &self,
         method: &str,
         path: &str,
         status: u16,
-        body: &serde_json::Value,
+        body: Option<&serde_json::Value>,
     ) -> Vec<SchemaIssue> {
         let stem = if (200..300).contains(&status) {
             self.endpoints
@@ -71,9 +72,13 @@ impl HttpBodies {
         } else {
             self.error_body.as_deref()
         };
-        match stem {
-            Some(stem) => self.schemas.check_as(stem, body),
-            None => Vec::new(),
+        match (stem, body) {
+            (Some(stem), Some(body)) => self.schemas.check_as(stem, body),
+            (Some(stem), None) => vec![SchemaIssue {
+                message: format!("the body is not JSON, where the schema {stem} applies"),
+                path: Some("$".to_owned()),
+            }],
+            (None, _) => Vec::new(),
         }
     }
 }

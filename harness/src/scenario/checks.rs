@@ -187,7 +187,7 @@ fn uses(scenario: &Scenario, action: &Action, used: &mut Vec<String>, captured: 
                 value_refs(body, used);
             }
             if let Some(p) = &http.response {
-                pattern_refs(p, used, captured);
+                pattern_refs(p.pattern(), used, captured);
             }
         }
         Action::Emit(emit) => emit.args.iter().for_each(|v| value_refs(v, used)),

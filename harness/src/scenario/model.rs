@@ -169,8 +169,27 @@ pub struct HttpStep {
     pub body: Option<Outgoing>,
     /// The expected status code.
     pub status: Option<u16>,
-    /// A pattern for the JSON response body (captures are kept).
-    pub response: Option<Pattern>,
+    /// A pattern for the response body (captures are kept).
+    pub response: Option<BodyPattern>,
+}
+
+/// What an HTTP step expects of the response body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyPattern {
+    /// `response`: the body is JSON and matches the pattern.
+    Json(Pattern),
+    /// `response_text`: the body, whatever it holds, as one JSON string, matches the pattern
+    /// (`""`: an empty body; `!regex '…'`: text).
+    Text(Pattern),
+}
+
+impl BodyPattern {
+    /// The pattern, whichever way it reads the body.
+    pub fn pattern(&self) -> &Pattern {
+        match self {
+            BodyPattern::Json(p) | BodyPattern::Text(p) => p,
+        }
+    }
 }
 
 /// A socket.io emit.

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::error::{ScenarioError, did_you_mean};
 use super::fields::{MapView, duration, error, integer, string_list, text};
-use super::model::{Action, Expectation, HttpStep, Outgoing, Step};
+use super::model::{Action, BodyPattern, Expectation, HttpStep, Outgoing, Step};
 use super::patterns::to_pattern;
 use super::values::to_json;
 use super::yaml::Node;
@@ -220,7 +220,15 @@ fn repeated(frame: Outgoing, node: &Node, file: &Path) -> Result<Outgoing, Scena
 
 fn http(map: &MapView<'_>, value: &Node) -> Result<HttpStep, ScenarioError> {
     let file = map.file;
-    let fields = ["http", "body", "raw_body", "headers", "status", "response"];
+    let fields = [
+        "http",
+        "body",
+        "raw_body",
+        "headers",
+        "status",
+        "response",
+        "response_text",
+    ];
     map.check_keys(&fields, "an http step")?;
     let line = text(value, file, "http")?;
     let mut words = line.split_whitespace();
@@ -272,11 +280,23 @@ fn http(map: &MapView<'_>, value: &Node) -> Result<HttpStep, ScenarioError> {
             .get("status")
             .map(|n| integer(n, file, "status", 100..=599))
             .transpose()?,
-        response: map
-            .get("response")
-            .map(|n| to_pattern(n, file))
-            .transpose()?,
+        response: body_pattern(map)?,
     })
+}
+
+/// `response` (a JSON body) or `response_text` (the body as text), not both.
+fn body_pattern(map: &MapView<'_>) -> Result<Option<BodyPattern>, ScenarioError> {
+    let file = map.file;
+    match (map.get("response"), map.get("response_text")) {
+        (Some(_), Some(_)) => Err(error(
+            map.node,
+            file,
+            "an http step takes \"response\" or \"response_text\", not both",
+        )),
+        (Some(node), None) => Ok(Some(BodyPattern::Json(to_pattern(node, file)?))),
+        (None, Some(node)) => Ok(Some(BodyPattern::Text(to_pattern(node, file)?))),
+        (None, None) => Ok(None),
+    }
 }
 
 fn expect(map: &MapView<'_>, value: &Node) -> Result<Action, ScenarioError> {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::model::{Action, Expectation, Level, Outgoing};
+use super::model::{Action, BodyPattern, Expectation, Level, Outgoing};
 use super::*;
 use crate::matcher::{Kind, Pattern};
 
@@ -106,10 +106,10 @@ fn parses_the_readme_example() {
     };
     assert_eq!(
         http.response,
-        Some(Pattern::Object {
+        Some(BodyPattern::Json(Pattern::Object {
             fields: vec![("jobId".into(), job)],
             exact: false
-        })
+        }))
     );
     let Action::Expect {
         actors,

@@ -106,10 +106,36 @@ fn serve_suite_settings(protocol: &str) -> Served {
     }
 }
 
+/// `wsconform serve --only dnaforge --dnaforge-port 0` with the environment variable
+/// `ACCESSTOKEN` set to `access_token` or unset (`url` is dnaforge's, `jobber` empty).
+pub fn serve_dnaforge(access_token: Option<&str>) -> Served {
+    let mut command = wsconform();
+    command.env_remove("ACCESSTOKEN");
+    if let Some(value) = access_token {
+        command.env("ACCESSTOKEN", value);
+    }
+    let args = ["--only", "dnaforge", "--dnaforge-port", "0"];
+    let (child, mut urls) = serve_listening_with(command, &args, &["dnaforge"]);
+    Served {
+        child,
+        url: urls.remove(0),
+        jobber: String::new(),
+    }
+}
+
 /// A `wsconform serve` child with `args`, and the URLs of its `listening <protocol> <url>`
 /// lines, which come in the order of `protocols`.
 fn serve_listening(args: &[&str], protocols: &[&str]) -> (Child, Vec<String>) {
-    let mut child = wsconform()
+    serve_listening_with(wsconform(), args, protocols)
+}
+
+/// As [`serve_listening`], from `command` (the binary, its environment set).
+fn serve_listening_with(
+    mut command: Command,
+    args: &[&str],
+    protocols: &[&str],
+) -> (Child, Vec<String>) {
+    let mut child = command
         .arg("serve")
         .args(args)
         .stdout(Stdio::piped())
@@ -212,12 +238,18 @@ pub fn run_within(mut command: Command, limit: Duration) -> Finished {
 /// The whole suite of `protocol` against `url` within 300 s, with its JSON report: asserts that
 /// it exits 0 with no failure and no error, and returns the report.
 pub fn run_served_suite(protocol: &str, url: &str) -> serde_json::Value {
+    run_served_suite_with(protocol, url, &[])
+}
+
+/// As [`run_served_suite`], with `extra` arguments to `run` (`--var`, `--capability`).
+pub fn run_served_suite_with(protocol: &str, url: &str, extra: &[&str]) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("run.json");
     let mut command = wsconform();
     command
         .args(["run", "--target", &format!("{protocol}={url}")])
-        .args(["--report", &format!("json={}", json.display())]);
+        .args(["--report", &format!("json={}", json.display())])
+        .args(extra);
     let finished = run_within(command, Duration::from_secs(300));
     assert_eq!(finished.code(), Some(0), "{}", finished.shown());
     let report: serde_json::Value =

@@ -3,7 +3,8 @@
 //!
 //! `access_token` takes any text, the empty string included (blank turns authentication off,
 //! dnaforge-N2); the environment variable `ACCESSTOKEN` sets it when read by the serve layer
-//! (`Config::apply_environment`). Capability `open_access`: the access token is unset or blank.
+//! (`Config::apply_environment`). Capabilities: `open_access`, the access token is unset or blank;
+//! `checked_access`, it is set (a wrong `Authorization` is refused). A server has exactly one.
 
 use super::Settings;
 use crate::protocols::declaration::{Configurable, Protocol, Refused, Setting, Syntax};
@@ -19,7 +20,10 @@ pub const PROTOCOL: Protocol = Protocol {
     default_port: 8080,
     settings: SETTINGS,
     suite_settings: &[("access_token", SUITE_ACCESS_TOKEN)],
-    capability_settings: &[("open_access", &[("access_token", "")])],
+    capability_settings: &[
+        ("open_access", &[("access_token", "")]),
+        ("checked_access", &[("access_token", SUITE_ACCESS_TOKEN)]),
+    ],
 };
 
 const SETTINGS: &[Setting] = &[
@@ -106,10 +110,11 @@ impl Configurable for Settings {
     }
 
     fn capabilities(&self) -> Vec<String> {
-        if self.open_access() {
-            vec!["open_access".to_owned()]
+        let which = if self.open_access() {
+            "open_access"
         } else {
-            Vec::new()
-        }
+            "checked_access"
+        };
+        vec![which.to_owned()]
     }
 }

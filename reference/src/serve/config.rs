@@ -243,7 +243,7 @@ impl Config {
     /// The optional capabilities this configuration gives `protocol` (none for an unknown id),
     /// derived from its settings: ark `short_heartbeat_interval` (ark-N14), jobber
     /// `rate_limit_10_per_second` (jobber-N20), emprops `worker_tokens` (emprops-N27), caas
-    /// `rate_limit_10_per_second` (caas-N13), dnaforge `open_access` (dnaforge-N2). Capabilities
+    /// `rate_limit_10_per_second` (caas-N13), dnaforge `open_access` or `checked_access` (dnaforge-N2). Capabilities
     /// of how a server is run rather than configured (`fresh_state`) are the caller's to add.
     pub fn capabilities(&self, protocol: &str) -> Vec<String> {
         self.settings(protocol)
