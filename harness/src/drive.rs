@@ -7,6 +7,11 @@
 //! goes from the socket to the session with no hand-off. It holds the only sockets of a
 //! session; it decides nothing. A [`Driver`] is reused across a virtual user's sessions so its
 //! HTTP client keeps its connections.
+//!
+//! A close the session asks for completes the WebSocket closing handshake: the driver sends the
+//! close and waits, bounded, for the target's answer before it reports the connection closed,
+//! so that the next step meets a target that has seen the close (a dnaforge token dies with its
+//! socket, D7). What other connections receive meanwhile is kept and fed after.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -58,6 +63,30 @@ impl Connections {
         let (link, handle) = self.links.get_mut(conn).and_then(Option::take)?;
         handle.abort();
         Some(link)
+    }
+
+    /// Closes `conn` and waits, at most `bound`, for the target's answer ([`Inbound::Closed`]).
+    /// What `conn` receives before it is let go; what other connections receive is returned as
+    /// arrivals, in order.
+    async fn close(&mut self, conn: usize, bound: Duration) -> Vec<Input> {
+        let Some((link, _)) = self.links.get_mut(conn).and_then(Option::as_mut) else {
+            return Vec::new();
+        };
+        let mut others = Vec::new();
+        if bounded(bound, link.close()).await.is_ok() {
+            let answered = async {
+                while let Some((from, inbound)) = self.incoming.next().await {
+                    match (from == conn, inbound) {
+                        (true, Inbound::Closed { .. }) => return,
+                        (true, _) => {}
+                        (false, inbound) => others.push(arrival(from, inbound)),
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(bound, answered).await;
+        }
+        self.release(conn);
+        others
     }
 }
 
@@ -152,11 +181,12 @@ impl Driver {
                 Input::Sent { conn, result }
             }
             Command::Close { conn } => {
-                if let Some(mut link) = connections.release(conn) {
-                    // Its answer is not awaited: the connection is let go.
-                    let _ = bounded(bound, link.close()).await;
+                let others = connections.close(conn, bound).await;
+                session.handle(Instant::now(), Input::Closed { conn }, observer);
+                for arrived in others {
+                    session.handle(Instant::now(), arrived, observer);
                 }
-                Input::Closed { conn }
+                return;
             }
             Command::Http(request) => Input::Http(self.http(request).await),
         };

@@ -8,10 +8,11 @@
 //!   type pointer also passes the full check of a received message (the envelope, then the schema
 //!   of its type), so its type and its file name agree;
 //! - `client/`: pass its schema in `schemas/client/`;
+//! - `rest/`: pass its schema in `schemas/rest/` (the bodies of the HTTP API);
 //! - `document/`, `document/client/`: the protocol document's own examples, verbatim; one whose
 //!   name holds `.contradicts` (a decision of the notes overrides the document) must fail its
 //!   schema, every other one must pass;
-//! - `invalid/`: fail its schema (`client__x.y.json` means `client/x`);
+//! - `invalid/`: fail its schema (`client__x.y.json` means `client/x`, `rest__x.y.json` `rest/x`);
 //! - `elided/`: fail the full check (the document elides values the schemas require).
 //!
 //! Naming: an example's schema is the longest dot-separated prefix of its file name that names a
@@ -27,6 +28,10 @@ use harness::schema::SchemaSet;
 
 /// Marks a document example that a decision of the protocol's notes contradicts.
 const CONTRADICTED: &str = ".contradicts";
+
+/// The folders of `schemas/` besides the top one whose examples are checked: what a client
+/// sends, and the bodies of the HTTP API.
+const FOLDERS: [&str; 2] = ["client", "rest"];
 
 /// The protocols of `fixtures/`: every folder there, each of which must have a profile.
 fn protocols() -> Vec<String> {
@@ -79,11 +84,12 @@ fn stem_of(name: &str, set: &SchemaSet) -> String {
         .unwrap_or_else(|| panic!("no schema names the example {name}"))
 }
 
-/// One protocol's compiled schemas: received (`schemas/`) and sent (`schemas/client/`, if any).
+/// One protocol's compiled schemas: received (`schemas/`), and those of each of [`FOLDERS`] it
+/// has (`schemas/client/`, sent; `schemas/rest/`, the HTTP API's bodies).
 struct Sets {
     examples: PathBuf,
     top: SchemaSet,
-    client: Option<SchemaSet>,
+    folders: Vec<(&'static str, SchemaSet)>,
 }
 
 impl Sets {
@@ -91,21 +97,32 @@ impl Sets {
         let dir = support::root().join("fixtures").join(protocol);
         let profile = Profile::load(&support::root().join("fixtures"), protocol).unwrap();
         let top = SchemaSet::load(&dir, &profile).unwrap();
-        let client = dir
-            .join("schemas/client")
-            .is_dir()
-            .then(|| SchemaSet::load_folder(&dir, "client", &profile).unwrap());
+        let folders = FOLDERS
+            .into_iter()
+            .filter(|folder| dir.join("schemas").join(folder).is_dir())
+            .map(|folder| {
+                let set = SchemaSet::load_folder(&dir, folder, &profile).unwrap();
+                (folder, set)
+            })
+            .collect();
         Sets {
             examples: dir.join("examples"),
             top,
-            client,
+            folders,
         }
     }
 
+    /// The schemas of `schemas/<folder>/`, which the example at `path` needs.
+    fn folder(&self, folder: &str, path: &Path) -> &SchemaSet {
+        self.folders
+            .iter()
+            .find(|(name, _)| *name == folder)
+            .map(|(_, set)| set)
+            .unwrap_or_else(|| panic!("{} has no schemas/{folder}", path.display()))
+    }
+
     fn client(&self, path: &Path) -> &SchemaSet {
-        self.client
-            .as_ref()
-            .unwrap_or_else(|| panic!("{} has no schemas/client", path.display()))
+        self.folder("client", path)
     }
 
     /// The problems of `example` against the schema `name` gives, in `set`.
@@ -134,11 +151,13 @@ fn every_example_passes_the_schema_it_is_named_after() {
                 checked += 1;
             }
         }
-        for (path, example) in json_files(&sets.examples.join("client")) {
-            let set = sets.client(&path);
-            let issues = set.check_as(&stem_of(file_name(&path), set), &example);
-            assert_eq!(issues, vec![], "{}", path.display());
-            checked += 1;
+        for folder in FOLDERS {
+            for (path, example) in json_files(&sets.examples.join(folder)) {
+                let set = sets.folder(folder, &path);
+                let issues = set.check_as(&stem_of(file_name(&path), set), &example);
+                assert_eq!(issues, vec![], "{}", path.display());
+                checked += 1;
+            }
         }
         assert!(checked >= 3, "{protocol} has {checked} examples");
     }
@@ -175,8 +194,8 @@ fn every_invalid_variant_fails_its_schema() {
         let sets = Sets::of(&protocol);
         for (path, example) in json_files(&sets.examples.join("invalid")) {
             let name = file_name(&path);
-            let (set, name) = match name.strip_prefix("client__") {
-                Some(rest) => (sets.client(&path), rest),
+            let (set, name) = match name.split_once("__") {
+                Some((folder, rest)) => (sets.folder(folder, &path), rest),
                 None => (&sets.top, name),
             };
             assert!(

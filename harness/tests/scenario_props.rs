@@ -90,6 +90,19 @@ fn pattern() -> impl Strategy<Value = Pattern> {
             },
             (min, max) => Pattern::Range { min, max },
         }),
+        // `!mentions` / `!lacks` of an untagged scalar (a tagged one would need two tags).
+        (
+            prop_oneof![
+                any::<bool>().prop_map(Pattern::Bool),
+                any::<i64>().prop_map(|n| Pattern::Number(n.into())),
+                "[a-z0-9 ${}-]{0,6}".prop_map(Pattern::String),
+            ],
+            any::<bool>()
+        )
+            .prop_map(|(inner, present)| Pattern::Mentions {
+                inner: Box::new(inner),
+                present
+            }),
         (
             proptest::option::of(0usize..5),
             proptest::option::of(5usize..9)
@@ -154,6 +167,10 @@ fn render(pattern: &Pattern) -> String {
             let min = min.map(|m| format!("min: {m}, ")).unwrap_or_default();
             let max = max.map(|m| format!("max: {m}")).unwrap_or_default();
             format!("!len {{{min}{max}}}")
+        }
+        Pattern::Mentions { inner, present } => {
+            let tag = if *present { "mentions" } else { "lacks" };
+            format!("!{tag} {}", render(inner))
         }
     }
 }

@@ -40,6 +40,14 @@ fn at_depth(pattern: &Pattern, depth: usize) -> String {
         Pattern::Range { min, max } => format!("a number {}", bounds(min.as_ref(), max.as_ref())),
         Pattern::Len { min, max } => format!("a length {}", bounds(min.as_ref(), max.as_ref())),
         Pattern::Contains(items) => format!("an array containing [{}]", list(items, depth)),
+        Pattern::Mentions { inner, present } => {
+            let inner = at_depth(inner, depth + 1);
+            if *present {
+                format!("a value mentioning {inner} somewhere")
+            } else {
+                format!("no value {inner} anywhere")
+            }
+        }
     }
 }
 

@@ -117,6 +117,63 @@ impl Ctx<'_> {
                 _ => fail(),
             },
             Pattern::Contains(items) => self.contains(items, value, path),
+            Pattern::Mentions { inner, present } => {
+                self.mentions(pattern, inner, *present, value, path)
+            }
+        }
+    }
+
+    /// `!mentions` / `!lacks`: the first value inside `value` (itself first, then depth first)
+    /// that matches `inner`; `!lacks` fails at that value's path, showing it.
+    fn mentions(
+        &mut self,
+        pattern: &Pattern,
+        inner: &Pattern,
+        present: bool,
+        value: &Value,
+        path: &mut String,
+    ) -> Result<(), MatchError> {
+        let base = path.len();
+        match (self.find_inside(inner, value, path), present) {
+            (Some(_), true) | (None, false) => {
+                path.truncate(base);
+                Ok(())
+            }
+            (Some(found), false) => Err(mismatch(path, describe(pattern), Some(found))),
+            (None, true) => Err(mismatch(path, describe(pattern), Some(value))),
+        }
+    }
+
+    /// The first value inside `value` that matches `inner`; when there is one, `path` ends at it.
+    fn find_inside<'v>(
+        &mut self,
+        inner: &Pattern,
+        value: &'v Value,
+        path: &mut String,
+    ) -> Option<&'v Value> {
+        let base = path.len();
+        if self.eval(inner, Some(value), path).is_ok() {
+            return Some(value);
+        }
+        path.truncate(base);
+        match value {
+            Value::Array(items) => items.iter().enumerate().find_map(|(i, child)| {
+                push_index(path, i);
+                let found = self.find_inside(inner, child, path);
+                if found.is_none() {
+                    path.truncate(base);
+                }
+                found
+            }),
+            Value::Object(map) => map.iter().find_map(|(key, child)| {
+                push_key(path, key);
+                let found = self.find_inside(inner, child, path);
+                if found.is_none() {
+                    path.truncate(base);
+                }
+                found
+            }),
+            _ => None,
         }
     }
 

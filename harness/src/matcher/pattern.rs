@@ -112,6 +112,15 @@ pub enum Pattern {
     },
     /// An array with, for each pattern, a distinct matching element.
     Contains(Vec<Pattern>),
+    /// `!mentions` (`present`) or `!lacks`: some value anywhere inside (the value itself, an
+    /// element, a field's value, at any depth) matches `inner`, or none does. For a value one
+    /// party must never see (another tenant's id), wherever a message might carry it.
+    Mentions {
+        /// What a mentioned value matches (captures are not allowed in it).
+        inner: Box<Pattern>,
+        /// `true`: some value must match; `false`: none may.
+        present: bool,
+    },
 }
 
 impl Pattern {

@@ -393,3 +393,53 @@ fn descriptions() {
         assert_eq!(describe(&pattern), expected);
     }
 }
+
+fn mentions(inner: Pattern, present: bool) -> Pattern {
+    Pattern::Mentions {
+        inner: Box::new(inner),
+        present,
+    }
+}
+
+#[test]
+fn mentions_finds_a_value_at_any_depth() {
+    let mut known = Captures::new();
+    known.insert("job", json!("job-of-a"));
+    let message =
+        json!({"event": "queue", "args": [{"jobs": [{"id": "job-of-b"}, {"id": "job-of-a"}]}]});
+    ok_with(&mentions(s("${job}"), true), message.clone(), &known);
+    ok_with(&mentions(s("queue"), true), message.clone(), &known);
+    ok_with(&mentions(s("nowhere"), false), message.clone(), &known);
+    ok_with(
+        &mentions(typed(Kind::Boolean, None), false),
+        message.clone(),
+        &known,
+    );
+    let absent = mismatch(&mentions(s("nowhere"), true), message, &known);
+    assert_eq!(absent.path, "$");
+    assert_eq!(absent.expected, "a value mentioning \"nowhere\" somewhere");
+}
+
+#[test]
+fn lacks_fails_at_the_value_that_should_not_be_there() {
+    let mut known = Captures::new();
+    known.insert("job", json!("job-of-a"));
+    let leak = json!({"args": [{"jobs": [{"id": "job-of-b"}, {"id": "job-of-a"}]}]});
+    let found = mismatch(&mentions(s("${job}"), false), leak, &known);
+    assert_eq!(found.path, "$.args[0].jobs[1].id");
+    assert_eq!(found.actual, Some(json!("job-of-a")));
+    assert_eq!(found.expected, "no value \"${job}\" anywhere");
+    // A whole object can be what must not appear; the value itself counts too.
+    let whole = mismatch(
+        &mentions(obj(&[("id", s("x"))]), false),
+        json!({"id": "x"}),
+        &known,
+    );
+    assert_eq!(whole.path, "$");
+    let number = mismatch(
+        &mentions(Pattern::Number(7.into()), false),
+        json!([1, [7]]),
+        &known,
+    );
+    assert_eq!(number.path, "$[1][0]");
+}

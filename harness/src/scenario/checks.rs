@@ -235,6 +235,7 @@ pub fn pattern_refs(pattern: &Pattern, used: &mut Vec<String>, captured: &mut Ve
         Pattern::Object { fields, .. } => fields
             .iter()
             .for_each(|(_, p)| pattern_refs(p, used, captured)),
+        Pattern::Mentions { inner, .. } => pattern_refs(inner, used, captured),
         _ => {}
     }
 }

@@ -29,8 +29,9 @@ const KINDS: [Kind; 11] = [
     Kind::UnixMillis,
 ];
 
-const OTHER_TAGS: [&str; 9] = [
+const OTHER_TAGS: [&str; 11] = [
     "absent", "regex", "one_of", "range", "len", "contains", "exact", "capture", "binary",
+    "mentions", "lacks",
 ];
 
 /// What a `!binary` pattern may say about a binary value's view ([`crate::binary`]).
@@ -127,6 +128,7 @@ fn tagged(node: &Node, name: &str, file: &Path) -> Result<Pattern, ScenarioError
         }
         ("contains", Content::Seq(items)) => Ok(Pattern::Contains(list(items, file)?)),
         ("exact", Content::Map(entries)) => object(entries, true, file),
+        ("mentions" | "lacks", _) => mentions(node, name == "mentions", file),
         ("binary", _) => binary_pattern(node, file),
         ("range", Content::Map(entries)) => {
             let [min, max] = bounds(node, entries, file, |v| v.as_f64())?;
@@ -177,6 +179,20 @@ fn binary_pattern(node: &Node, file: &Path) -> Result<Pattern, ScenarioError> {
     Ok(Pattern::Object {
         fields: vec![(crate::binary::KEY.to_owned(), inner)],
         exact: true,
+    })
+}
+
+/// `!mentions value` / `!lacks value`: the node's own content, untagged, is what some value
+/// inside must (or must not) match; it captures nothing.
+fn mentions(node: &Node, present: bool, file: &Path) -> Result<Pattern, ScenarioError> {
+    let inner = literal(node, file)?;
+    if crate::matcher::has_captures(&inner) {
+        let tag = if present { "mentions" } else { "lacks" };
+        return Err(err(node, file, format!("!{tag} cannot capture")));
+    }
+    Ok(Pattern::Mentions {
+        inner: Box::new(inner),
+        present,
     })
 }
 

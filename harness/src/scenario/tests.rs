@@ -589,6 +589,23 @@ fn every_tag_parses() {
         ])
     );
     assert_eq!(pattern("!!str 12"), Pattern::String("12".into()));
+    assert_eq!(
+        pattern("!lacks \"${job}\""),
+        Pattern::Mentions {
+            inner: Box::new(Pattern::String("${job}".into())),
+            present: false
+        }
+    );
+    assert_eq!(
+        pattern("!mentions { id: 1 }"),
+        Pattern::Mentions {
+            inner: Box::new(Pattern::Object {
+                fields: vec![("id".into(), Pattern::Number(1.into()))],
+                exact: false
+            }),
+            present: true
+        }
+    );
 }
 
 #[test]
@@ -612,6 +629,10 @@ fn tag_errors() {
             "p.yaml:1:1: !uuid takes a capture name, not a list",
         ),
         ("!absent x", "p.yaml:1:1: !absent takes no value"),
+        (
+            "!lacks { id: !uuid job }",
+            "p.yaml:1:1: !lacks cannot capture",
+        ),
         ("!regex '('", "p.yaml:1:1: invalid regular expression"),
         (
             "!one_of []",

@@ -1,7 +1,9 @@
 //! A test double of a broken server: a proxy in front of the reference server that rewrites
 //! what the server pushes (per connection, with state) and, optionally, what clients send (a
-//! server that ignores part of a request), and passes HTTP through unchanged. WebSockets are
-//! proxied on `/ws` and `/socket.io/` (socket.io frames pass as the text they are).
+//! server that ignores part of a request), and passes HTTP through unchanged (its
+//! `Authorization` and `Content-Type` headers, the answer's status, body and `Content-Type`).
+//! WebSockets are proxied on `/`, `/ws` and `/socket.io/` (socket.io frames pass as the text
+//! they are); a plain request to one of those paths is passed through like any other.
 //! It proves the harness catches misbehaviour: a harness that passes everything is worthless.
 
 use std::sync::Arc;
@@ -9,8 +11,9 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message as AxumMessage, WebSocket, WebSocketUpgrade};
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::{SinkExt, StreamExt};
@@ -110,7 +113,16 @@ async fn serve(proxy: Proxy) -> FaultyProxy {
     FaultyProxy { url, task }
 }
 
-async fn upgrade(State(proxy): State<Proxy>, uri: Uri, ws: WebSocketUpgrade) -> Response {
+async fn upgrade(
+    State(proxy): State<Proxy>,
+    uri: Uri,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let Ok(ws) = ws else {
+        // Not an upgrade (dnaforge answers a plain GET / itself, dnaforge-N1).
+        return forward(State(proxy), Method::GET, uri, headers, Bytes::new()).await;
+    };
     let path = uri.path_and_query().map_or("/ws", |p| p.as_str());
     // The server side is open before the client's upgrade completes: a client that acts as soon
     // as it is connected (an HTTP request whose event it awaits) must not outrun the proxy.
@@ -199,20 +211,39 @@ async fn bridge(proxy: Proxy, server: Upstream, client: WebSocket) {
     tokio::select! { _ = write => {}, _ = down => {}, _ = others => {}, _ = up => {} }
 }
 
-async fn forward(State(proxy): State<Proxy>, method: Method, uri: Uri, body: Bytes) -> Response {
+async fn forward(
+    State(proxy): State<Proxy>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let answer = proxy
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json");
+    let mut request = proxy
         .client
         .request(method, format!("{}{path}", proxy.upstream))
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await;
-    match answer {
+        .header("content-type", content_type)
+        .body(body);
+    // Credentials pass (dnaforge's GET /auth is judged by its Authorization header, D1).
+    if let Some(authorization) = headers.get(header::AUTHORIZATION) {
+        request = request.header("authorization", authorization.as_bytes());
+    }
+    match request.send().await {
         Ok(answer) => {
             let status = StatusCode::from_u16(answer.status().as_u16()).unwrap();
+            let content_type = answer.headers().get("content-type").cloned();
             let body = answer.bytes().await.unwrap_or_default();
-            (status, [("content-type", "application/json")], body).into_response()
+            let mut response = (status, body).into_response();
+            // As upstream said, or none (axum labels bare bytes application/octet-stream).
+            match content_type.and_then(|v| v.to_str().ok()?.parse().ok()) {
+                Some(value) => response.headers_mut().insert(header::CONTENT_TYPE, value),
+                None => response.headers_mut().remove(header::CONTENT_TYPE),
+            };
+            response
         }
         Err(error) => (StatusCode::BAD_GATEWAY, error.to_string()).into_response(),
     }
