@@ -44,6 +44,10 @@ pub enum Command {
     /// Work with the suite built into wsconform (`suite export DIR` writes it out, to add
     /// scenarios of your own and run them with `--suite DIR`).
     Suite(super::suite::SuiteCommandArgs),
+    /// Send hostile input (Autobahn-style cases, each with the reaction its protocol requires:
+    /// `fixtures/<protocol>/hostile.yaml`) to the embedded reference server or a --target, and
+    /// check that it reacts as required and no other client is disturbed.
+    Fuzz(super::fuzz::FuzzArgs),
 }
 
 /// `wsconform run`.

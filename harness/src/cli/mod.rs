@@ -9,6 +9,7 @@ mod builtin_suite;
 mod coverage;
 mod diff;
 mod execute;
+mod fuzz;
 mod list;
 mod load;
 mod load_mix;
@@ -86,6 +87,7 @@ pub fn main() -> ExitCode {
         args::Command::Coverage(args) => coverage::coverage(args),
         args::Command::Mutate(mutate) => mutate::mutate(mutate),
         args::Command::Suite(args) => suite::suite(args),
+        args::Command::Fuzz(args) => fuzz::fuzz(args),
     };
     match outcome {
         Ok(exit) => ExitCode::from(exit as u8),

@@ -20,6 +20,7 @@ use axum::extract::ws::{
 };
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt as _;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -90,6 +91,10 @@ pub async fn start(
     };
     let app = Router::new().fallback(handle).with_state(shared);
     let task = tokio::spawn(async move {
+        // Without TCP_NODELAY every relayed frame can wait for a delayed ACK (tens of ms).
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let _ = axum::serve(listener, app).await;
     });
     Ok(MutatingProxy { url, task })
@@ -127,7 +132,8 @@ async fn handle(
 async fn open_socket(shared: Shared, upgrade: WebSocketUpgrade, path: &str) -> Response {
     let channel = Channel::Socket(shared.sockets.fetch_add(1, Ordering::SeqCst));
     let url = format!("{}{path}", shared.upstream.replacen("http", "ws", 1));
-    let Ok((server, _)) = tokio_tungstenite::connect_async(url).await else {
+    let Ok((server, _)) = tokio_tungstenite::connect_async_with_config(url, None, true).await
+    else {
         return StatusCode::BAD_GATEWAY.into_response();
     };
     upgrade.on_upgrade(move |client| bridge(shared, channel, server, client))

@@ -10,7 +10,7 @@ mod leaks;
 pub mod preflight;
 pub mod protocol;
 pub mod suite;
-mod verdict;
+pub(crate) mod verdict;
 
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};

@@ -16,6 +16,7 @@ use axum::extract::ws::{Message as AxumMessage, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -108,6 +109,10 @@ async fn serve(proxy: Proxy) -> FaultyProxy {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let task = tokio::spawn(async move {
+        // Without TCP_NODELAY every relayed frame can wait for a delayed ACK (tens of ms).
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let _ = axum::serve(listener, app).await;
     });
     FaultyProxy { url, task }
@@ -127,7 +132,8 @@ async fn upgrade(
     // The server side is open before the client's upgrade completes: a client that acts as soon
     // as it is connected (an HTTP request whose event it awaits) must not outrun the proxy.
     let url = format!("{}{path}", proxy.upstream.replacen("http", "ws", 1));
-    let Ok((server, _)) = tokio_tungstenite::connect_async(url).await else {
+    let Ok((server, _)) = tokio_tungstenite::connect_async_with_config(url, None, true).await
+    else {
         return StatusCode::BAD_GATEWAY.into_response();
     };
     ws.on_upgrade(move |socket| bridge(proxy, server, socket))

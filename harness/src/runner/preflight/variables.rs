@@ -172,7 +172,7 @@ fn line(scenario: &Scenario, check: &CheckResult, given: &BTreeMap<String, Strin
     match (&check.kind, &check.actor) {
         (CheckKind::Connect, Some(actor)) => format!("{message} of actor {actor}{uses}{got}{hint}"),
         (_, Some(actor)) => format!("actor {actor}{uses}: {message} at {}{got}{hint}", check.at),
-        (_, None) => format!("{message} at {}{got}{hint}", check.at),
+        (_, None) => format!("{message} at {}{uses}{got}{hint}", check.at),
     }
 }
 

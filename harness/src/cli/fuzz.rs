@@ -1,0 +1,369 @@
+//! `wsconform fuzz`: hostile input against a protocol's server, each kind a case with the
+//! reaction `fixtures/<protocol>/hostile.yaml` requires (`harness::hostile`), against the
+//! embedded reference server (a fresh one per case) or a server named with `--target`.
+//!
+//! Prints one verdict line per case and a summary per protocol; exit 0 when every MUST case
+//! passed, 4 when one failed (3: a target could not be reached, 2: the hostile data is wrong).
+//! Extension point: [`FuzzArgs`] holds the hostile options in [`HostileArgs`]; generated
+//! sessions add their own group beside it and their run to [`fuzz`] after [`run_hostile`].
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use harness::embedded::EmbeddedFactory;
+use harness::hostile::run::{prepare, run_cases};
+use harness::hostile::{self, Case, HostileSpec};
+use harness::report::model::{RunReport, ScenarioResult, Summary, Verdict};
+use harness::runner::suite::TargetSource;
+use harness::runner::{RunOptions, TargetFactory};
+
+use super::Exit;
+use super::arg_groups::{SuiteArgs, TargetArgs};
+use super::options::{check_time_scale, parse_reports, parse_targets, parse_vars, write_report};
+use super::suite_dir;
+
+/// `wsconform fuzz`.
+#[derive(Debug, Args)]
+pub struct FuzzArgs {
+    /// The folder holding `scenarios/` and `fixtures/` (as for `run`).
+    #[arg(long, env = "WSCONFORM_SUITE")]
+    pub suite: Option<PathBuf>,
+    /// The protocols (repeatable; default: those with a --target, else every protocol with a
+    /// `fixtures/<id>/hostile.yaml`).
+    #[arg(long = "protocol", value_name = "ID")]
+    pub protocols: Vec<String>,
+    /// The servers and what they need (as for `run`).
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The hostile-input cases.
+    #[command(flatten)]
+    pub hostile: HostileArgs,
+    /// Cases run at once (each against its own fresh server when embedded).
+    #[arg(long, default_value_t = 4)]
+    pub jobs: usize,
+    /// Write a report: `json=<path>`, `junit=<path>`, `human=<path>`, `markdown=<path>` or
+    /// `html=<path>` (as for `run`); repeatable.
+    #[arg(long = "report", value_name = "KIND=PATH")]
+    pub reports: Vec<String>,
+}
+
+/// The hostile-input options.
+#[derive(Debug, Clone, Args)]
+pub struct HostileArgs {
+    /// Only these cases: an id, a prefix ending in `*`, or a family (`invalid_json`,
+    /// `wrong_type`, …); repeatable.
+    #[arg(long = "hostile", value_name = "FILTER")]
+    pub filters: Vec<String>,
+    /// The CI subset: the first case of every family.
+    #[arg(long)]
+    pub fast: bool,
+    /// List the cases (id, kind, reaction required) without running them.
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// Runs the hostile cases and reports them.
+pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
+    check_time_scale(args.target.time_scale)?;
+    let reports = parse_reports(&args.reports)?;
+    let started = Instant::now();
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let results = match runtime.block_on(run_hostile(&args))? {
+        Ran::Results(results) => results,
+        Ran::Stopped(exit) => return Ok(exit),
+    };
+    let report = RunReport {
+        tool: format!("wsconform {}", env!("CARGO_PKG_VERSION")),
+        targets: target_names(&args),
+        summary: Summary::of(&results),
+        scenarios: results,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        coverage: None,
+    };
+    for (kind, path) in &reports {
+        write_report(*kind, path, &report)?;
+    }
+    Ok(exit_code(&report.scenarios))
+}
+
+/// What the hostile run came to.
+pub enum Ran {
+    /// The results of every protocol's cases, in order.
+    Results(Vec<ScenarioResult>),
+    /// Nothing (more) was run, for this reason.
+    Stopped(Exit),
+}
+
+/// Selects, prints and runs every protocol's hostile cases.
+pub async fn run_hostile(args: &FuzzArgs) -> anyhow::Result<Ran> {
+    let suite_args = SuiteArgs {
+        suite: args.suite.clone(),
+        protocols: args.protocols.clone(),
+        scenarios: Vec::new(),
+        tags: Vec::new(),
+    };
+    let root = suite_dir::root(&suite_args)?;
+    let fixtures = root.join("fixtures");
+    let external = parse_targets(&args.target.targets, &args.target.capabilities)?;
+    let protocols = protocols(args, &fixtures, &external)?;
+    let options = Arc::new(RunOptions {
+        time_scale: args.target.time_scale,
+        vars: parse_vars(&args.target.vars)?,
+        ..RunOptions::default()
+    });
+    let colour = std::io::stdout().is_terminal();
+    let mut all = Vec::new();
+    for protocol in &protocols {
+        let started = Instant::now();
+        let suite = harness::runner::protocol::load_protocol(&fixtures, protocol)
+            .with_context(|| format!("loading the {protocol} fixtures"))?;
+        let spec = match HostileSpec::load(&fixtures, protocol) {
+            Ok(spec) => spec,
+            Err(error) => {
+                eprintln!("wsconform: {error}");
+                return Ok(Ran::Stopped(Exit::ScenarioFiles));
+            }
+        };
+        let generated = hostile::generate(
+            &spec,
+            &suite.profile,
+            &fixtures,
+            &hostile::fields::Files,
+            &options.vars,
+        );
+        let mut cases: Vec<Case> = generated
+            .cases
+            .into_iter()
+            .filter(|c| {
+                args.hostile.filters.is_empty()
+                    || args.hostile.filters.iter().any(|f| c.selected_by(f))
+            })
+            .collect();
+        if args.hostile.fast {
+            cases = hostile::fast(cases);
+        }
+        if args.hostile.list {
+            for case in &cases {
+                let reaction = spec
+                    .reactions
+                    .get(&case.family)
+                    .map(|r| r.describe())
+                    .unwrap_or_default();
+                println!("{}  {}  {}", case.id, case.kind, reaction);
+            }
+            continue;
+        }
+        let file = fixtures.join(protocol).join("hostile.yaml");
+        let spec = Arc::new(spec);
+        let prepared = match prepare(Arc::clone(&spec), Arc::new(suite), cases, file) {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                eprintln!("wsconform: {error}");
+                return Ok(Ran::Stopped(Exit::ScenarioFiles));
+            }
+        };
+        let count = prepared.cases.len();
+        let source = match external.get(protocol) {
+            Some(target) => TargetSource::External(target.clone()),
+            None => TargetSource::Fresh(Arc::new(EmbeddedFactory) as Arc<dyn TargetFactory>),
+        };
+        println!(
+            "wsconform {} fuzz {protocol}: {count} hostile case(s) against {}",
+            env!("CARGO_PKG_VERSION"),
+            match &source {
+                TargetSource::External(t) => t.url.clone(),
+                TargetSource::Fresh(f) => f.name(),
+            }
+        );
+        let rerun = rerun_command(args, protocol);
+        let reactions: BTreeMap<String, String> = spec
+            .reactions
+            .iter()
+            .map(|(k, r)| (k.clone(), r.describe()))
+            .collect();
+        let results = run_cases(
+            prepared,
+            source,
+            Arc::clone(&options),
+            args.jobs,
+            rerun,
+            |case, result| {
+                println!("{}", line(case, result, &reactions, colour));
+                let _ = std::io::stdout().flush();
+            },
+        )
+        .await;
+        let failed = results
+            .iter()
+            .filter(|r| r.verdict == Verdict::Fail)
+            .count();
+        let errors = results
+            .iter()
+            .filter(|r| r.verdict == Verdict::Error)
+            .count();
+        let unsupported = results
+            .iter()
+            .filter(|r| r.verdict == Verdict::Unsupported)
+            .count();
+        println!(
+            "{protocol}: {} case(s) run, {failed} failed, {errors} error(s), {unsupported} unsupported, in {:.1}s",
+            results.len(),
+            started.elapsed().as_secs_f64()
+        );
+        for (family, n) in &generated.without_rule {
+            println!(
+                "{protocol}: {n} case(s) of family {family} left out: no reaction in hostile.yaml"
+            );
+        }
+        for result in results
+            .iter()
+            .filter(|r| r.verdict != Verdict::Pass && r.verdict != Verdict::Unsupported)
+        {
+            print!("{}", failure_detail(result));
+        }
+        all.extend(results);
+    }
+    Ok(Ran::Results(all))
+}
+
+fn protocols(
+    args: &FuzzArgs,
+    fixtures: &std::path::Path,
+    external: &std::collections::HashMap<String, harness::runner::Target>,
+) -> anyhow::Result<Vec<String>> {
+    if !args.protocols.is_empty() {
+        return Ok(args.protocols.clone());
+    }
+    if !external.is_empty() {
+        let mut named: Vec<String> = external.keys().cloned().collect();
+        named.sort();
+        return Ok(named);
+    }
+    let mut found: Vec<String> = std::fs::read_dir(fixtures)
+        .with_context(|| format!("reading {}", fixtures.display()))?
+        .flatten()
+        .filter(|e| e.path().join("hostile.yaml").is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        bail!(
+            "no fixtures/<protocol>/hostile.yaml under {}",
+            fixtures.display()
+        );
+    }
+    Ok(found)
+}
+
+/// `PASS  <case id>  <kind>  <reaction expected>`.
+fn line(
+    case: &Case,
+    result: &ScenarioResult,
+    reactions: &BTreeMap<String, String>,
+    colour: bool,
+) -> String {
+    let verdict = match result.verdict {
+        Verdict::Pass => "PASS",
+        Verdict::Fail => "FAIL",
+        Verdict::Unsupported => "UNSUPPORTED",
+        Verdict::Error => "ERROR",
+    };
+    let painted = match (colour, result.verdict) {
+        (false, _) => verdict.to_owned(),
+        (true, Verdict::Pass) => format!("\x1b[32m{verdict}\x1b[0m"),
+        (true, Verdict::Fail | Verdict::Error) => format!("\x1b[31m{verdict}\x1b[0m"),
+        (true, Verdict::Unsupported) => format!("\x1b[33m{verdict}\x1b[0m"),
+    };
+    let reaction = reactions.get(&case.family).map_or("", String::as_str);
+    format!("{painted:<4}  {}  {}  {reaction}", case.id, case.kind)
+}
+
+/// What went wrong in a case, for the terminal: the first failed check and the re-run command.
+fn failure_detail(result: &ScenarioResult) -> String {
+    let mut out = format!("--- {} ({:?})\n", result.id, result.verdict);
+    for point in result.failure_points().iter().take(3) {
+        out.push_str(&format!("    {}", point.message));
+        if let Some(at) = point.at {
+            out.push_str(&format!(" at step {} ({at})", point.step.unwrap_or(0)));
+        }
+        out.push('\n');
+        if let Some(expected) = point.expected {
+            out.push_str(&format!("    expected: {expected}\n"));
+        }
+        if let Some(actual) = point.actual {
+            let text = actual.to_string();
+            let shown: String = text.chars().take(300).collect();
+            out.push_str(&format!("    actual:   {shown}\n"));
+        }
+    }
+    for finding in result.findings.iter().take(3) {
+        out.push_str(&format!(
+            "    finding ({}): {}\n",
+            finding.actor, finding.message
+        ));
+    }
+    out.push_str(&format!("    re-run: {}\n", result.rerun));
+    out
+}
+
+fn rerun_command(args: &FuzzArgs, protocol: &str) -> Arc<dyn Fn(&Case) -> String + Send + Sync> {
+    let mut common = String::new();
+    if let Some(suite) = &args.suite {
+        common.push_str(&format!(" --suite {}", suite.display()));
+    }
+    for target in &args.target.targets {
+        common.push_str(&format!(" --target {target}"));
+    }
+    for var in &args.target.vars {
+        common.push_str(&format!(" --var {var}"));
+    }
+    for capability in &args.target.capabilities {
+        common.push_str(&format!(" --capability {capability}"));
+    }
+    if args.target.time_scale != 1.0 {
+        common.push_str(&format!(" --time-scale {}", args.target.time_scale));
+    }
+    let protocol = protocol.to_owned();
+    Arc::new(move |case: &Case| {
+        format!(
+            "wsconform fuzz --protocol {protocol} --hostile {}{common}",
+            case.id
+        )
+    })
+}
+
+fn target_names(args: &FuzzArgs) -> Vec<String> {
+    if args.target.targets.is_empty() {
+        return vec!["embedded reference server".to_owned()];
+    }
+    args.target.targets.clone()
+}
+
+/// 4 when a MUST case failed, 3 when a target could not be reached, 2 for other errors.
+fn exit_code(results: &[ScenarioResult]) -> Exit {
+    if results
+        .iter()
+        .any(|r| r.verdict == Verdict::Fail && r.level == "MUST")
+    {
+        return Exit::Failures;
+    }
+    let errors: Vec<&ScenarioResult> = results
+        .iter()
+        .filter(|r| r.verdict == Verdict::Error)
+        .collect();
+    if errors
+        .iter()
+        .any(|r| r.failure.as_ref().is_some_and(|f| f.unreachable))
+    {
+        return Exit::Unreachable;
+    }
+    if !errors.is_empty() {
+        return Exit::ScenarioFiles;
+    }
+    Exit::Conformant
+}

@@ -1,0 +1,309 @@
+//! Turning a hostile case into an ordinary [`Scenario`]: a bystander (a normal client opened
+//! first), the hostile connection, the bad input, the reaction the protocol's rule requires,
+//! then the bystander's probe and, where the hostile connection stays up, its own.
+//!
+//! The protocol's snippets (opening, probe, patterns) are scenario YAML, so the scenario is
+//! written as text and parsed by the scenario parser, which checks it like any file. The bad
+//! input itself is spliced in afterwards in place of a marker step: frames of megabytes or ten
+//! thousand levels of nesting do not belong in YAML.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::case::{Case, Input};
+use super::spec::{HostileSpec, Reaction};
+use crate::scenario::model::{Action, Outgoing, Scenario, Step};
+use crate::scenario::{self, ScenarioError};
+
+/// The bystander's actor name.
+pub const BYSTANDER: &str = "bystander";
+/// The hostile connection's actor name.
+pub const HOSTILE: &str = "hostile";
+/// The marker a step carries until the bad input takes its place.
+const MARKER: &str = "@@hostile-input@@";
+/// The ack label of a bad emit.
+const ACK: &str = "bad";
+
+/// Why a case could not become a scenario.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The case's family has no reaction.
+    #[error("no reaction for the family {0:?}")]
+    NoReaction(String),
+    /// The written scenario did not parse (a snippet of `hostile.yaml` is wrong).
+    #[error("the scenario of {case} does not parse: {error}\n{text}")]
+    Parse {
+        /// The case.
+        case: String,
+        /// The first error.
+        error: Box<ScenarioError>,
+        /// The text written.
+        text: String,
+    },
+}
+
+/// The scenario of `case`; `file` is the hostile file, for locations.
+pub fn scenario(
+    case: &Case,
+    spec: &HostileSpec,
+    socketio: bool,
+    file: &Path,
+) -> Result<Scenario, BuildError> {
+    let reaction = spec
+        .reactions
+        .get(&case.family)
+        .ok_or_else(|| BuildError::NoReaction(case.family.clone()))?;
+    let writer = Writer {
+        spec,
+        socketio,
+        case,
+        reaction,
+    };
+    let text = writer.text();
+    let mut parsed = scenario::parse_str(&text, file).map_err(|error| BuildError::Parse {
+        case: case.id.clone(),
+        error: Box::new(error),
+        text: text.clone(),
+    })?;
+    splice(&mut parsed.steps, &case.input);
+    Ok(parsed)
+}
+
+struct Writer<'a> {
+    spec: &'a HostileSpec,
+    socketio: bool,
+    case: &'a Case,
+    reaction: &'a Reaction,
+}
+
+impl Writer<'_> {
+    fn text(&self) -> String {
+        let actors = self.actors();
+        let mut out = String::new();
+        out.push_str(&format!("id: {}\n", self.case.id));
+        let title = format!("{} → {}", self.case.kind, self.reaction.describe());
+        out.push_str(&format!("title: {}\n", quote(&title)));
+        out.push_str(&format!("protocol: {}\n", self.spec.protocol));
+        out.push_str(&format!("clause: {}\n", quote(&self.reaction.clause)));
+        out.push_str(&format!(
+            "level: {}\n",
+            self.reaction.level.as_deref().unwrap_or("MUST")
+        ));
+        out.push_str(&format!("tags: [hostile, {}]\n", self.case.family));
+        if !self.case.requires.is_empty() {
+            out.push_str(&format!("requires: [{}]\n", self.case.requires.join(", ")));
+        }
+        out.push_str("timeout: 5s\nactors:\n");
+        for actor in &actors {
+            out.push_str(&format!("  {actor}: {}\n", self.spec.actor.trim()));
+        }
+        if !self.spec.ignore.is_empty() {
+            out.push_str("ignore:\n");
+            for pattern in &self.spec.ignore {
+                out.push_str(&format!("  - {}\n", indent(pattern.trim(), 4)));
+            }
+        }
+        out.push_str("steps:\n");
+        for actor in &actors {
+            out.push_str(&self.snippet(&self.spec.open, actor, ""));
+        }
+        let (input, hostile_stays) = self.input_steps();
+        out.push_str(&input);
+        // The bystander first: it must not have been disturbed.
+        let mut alive: Vec<&str> = vec![BYSTANDER];
+        if hostile_stays {
+            alive.extend(
+                actors
+                    .iter()
+                    .filter(|a| *a != BYSTANDER)
+                    .map(String::as_str)
+                    .next_back(),
+            );
+        }
+        let open_ones: Vec<&str> = if hostile_stays {
+            actors.iter().map(String::as_str).collect()
+        } else {
+            vec![BYSTANDER]
+        };
+        for probed in &alive {
+            out.push_str(&self.snippet(&self.spec.probe, probed, probed));
+            for other in open_ones.iter().filter(|o| *o != probed) {
+                out.push_str(&self.snippet(&self.spec.after_probe, other, probed));
+            }
+        }
+        out
+    }
+
+    fn actors(&self) -> Vec<String> {
+        match &self.case.input {
+            Input::Raw(_) => vec![BYSTANDER.to_owned()],
+            Input::Connections(n) => std::iter::once(BYSTANDER.to_owned())
+                .chain((1..=*n).map(|i| format!("h{i}")))
+                .collect(),
+            _ => vec![BYSTANDER.to_owned(), HOSTILE.to_owned()],
+        }
+    }
+
+    /// A snippet of steps with its placeholders filled, indented as a step list.
+    fn snippet(&self, text: &str, actor: &str, probed: &str) -> String {
+        let filled = text.replace("$ACTOR", actor).replace("$PROBED", probed);
+        let mut out = String::new();
+        for line in filled.lines().filter(|l| !l.trim().is_empty()) {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
+    }
+
+    fn reply(&self) -> Option<String> {
+        let field = self.case.field.as_deref().unwrap_or("");
+        self.reaction
+            .reply
+            .as_ref()
+            .map(|r| indent(&r.trim().replace("$FIELD", field), 4))
+    }
+
+    /// The bad input and the reaction; whether the hostile connection stays up.
+    fn input_steps(&self) -> (String, bool) {
+        let window = &self.spec.window;
+        let absent =
+            |actor: &str| format!("  - expect: {actor}\n    mode: absent\n    within: {window}\n");
+        let mut out = String::new();
+        match &self.case.input {
+            Input::Frame(_) => {
+                out.push_str(&format!("  - send: {HOSTILE}\n    text: \"{MARKER}\"\n"));
+                out.push_str(&self.reaction_steps(false));
+            }
+            Input::Emit { .. } => {
+                out.push_str(&format!(
+                    "  - emit: {HOSTILE}\n    event: \"{MARKER}\"\n    args: []\n    ack: {ACK}\n"
+                ));
+                out.push_str(&self.reaction_steps(true));
+            }
+            Input::Http { request, body } => {
+                out.push_str(&format!("  - http: {request}\n    body: {body}\n"));
+                if let Some(status) = self.reaction.status {
+                    out.push_str(&format!("    status: {status}\n"));
+                }
+                if let Some(reply) = self.reply() {
+                    out.push_str(&format!("    response: {reply}\n"));
+                }
+                out.push_str(&absent(HOSTILE));
+            }
+            Input::Connections(_) | Input::Raw(_) => {}
+            Input::Flood(n) => out.push_str(&self.flood(*n, None)),
+            Input::RateFlood(allowed) => {
+                out.push_str(&self.flood(*allowed, self.reply()));
+                // The probes come after the window: within it they would be refused too.
+                if let Some(flood) = &self.spec.flood {
+                    out.push_str(&format!("  - sleep: {}\n", flood.window));
+                }
+            }
+        }
+        (out, self.reaction.close.is_none())
+    }
+
+    /// Expectations of the reaction to one bad frame or emit.
+    fn reaction_steps(&self, acked: bool) -> String {
+        let mut out = String::new();
+        match (self.reply(), acked) {
+            (Some(reply), true) => {
+                out.push_str(&format!(
+                    "  - expect: {HOSTILE}\n    ack: {ACK}\n    args: {reply}\n"
+                ));
+            }
+            (Some(reply), false) => {
+                out.push_str(&format!("  - expect: {HOSTILE}\n    message: {reply}\n"));
+            }
+            (None, _) if self.reaction.close.is_none() => {
+                out.push_str(&format!(
+                    "  - expect: {HOSTILE}\n    mode: absent\n    within: {}\n",
+                    self.spec.window
+                ));
+            }
+            (None, _) => {}
+        }
+        if let Some(close) = &self.reaction.close {
+            out.push_str(&format!("  - expect_close: {HOSTILE}\n"));
+            if let Some(code) = close.code() {
+                out.push_str(&format!("    code: {code}\n"));
+            }
+        }
+        out
+    }
+
+    /// `count` requests sent without waiting, then their answers in order; with `last`, one
+    /// more request whose answer is `last` (past a rate limit).
+    fn flood(&self, count: u32, last: Option<String>) -> String {
+        let request = &self.spec.request;
+        let total = count + u32::from(last.is_some());
+        let mut out = String::new();
+        for i in 1..=total {
+            if self.socketio {
+                let event = request.event.as_deref().unwrap_or_default();
+                let args = Value::Array(request.args.clone());
+                out.push_str(&format!(
+                    "  - emit: {HOSTILE}\n    event: {}\n    args: {args}\n    ack: f{i}\n",
+                    quote(event)
+                ));
+            } else {
+                let message = request.message.clone().unwrap_or(Value::Null);
+                out.push_str(&format!("  - send: {HOSTILE}\n    message: {message}\n"));
+            }
+        }
+        for i in 1..=total {
+            let pattern = if i > count {
+                last.clone()
+            } else {
+                request.answer.clone()
+            };
+            let Some(pattern) = pattern else { continue };
+            let pattern = indent(pattern.trim(), 4);
+            if self.socketio {
+                out.push_str(&format!(
+                    "  - expect: {HOSTILE}\n    ack: f{i}\n    args: {pattern}\n"
+                ));
+            } else {
+                out.push_str(&format!("  - expect: {HOSTILE}\n    message: {pattern}\n"));
+            }
+        }
+        if request.answer.is_none() {
+            out.push_str(&format!(
+                "  - expect: {HOSTILE}\n    mode: absent\n    within: {}\n",
+                self.spec.window
+            ));
+        }
+        out
+    }
+}
+
+/// Puts the bad input in place of the marker step.
+fn splice(steps: &mut [Step], input: &Input) {
+    for step in steps.iter_mut() {
+        match (&mut step.action, input) {
+            (Action::Send { frame, .. }, Input::Frame(bad))
+                if *frame == Outgoing::Text(MARKER.to_owned()) =>
+            {
+                *frame = bad.clone();
+            }
+            (Action::Emit(emit), Input::Emit { event, args }) if emit.event == MARKER => {
+                emit.event = event.clone();
+                emit.args = args.clone();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A YAML double-quoted scalar (JSON string syntax is valid YAML).
+fn quote(text: &str) -> String {
+    Value::String(text.to_owned()).to_string()
+}
+
+/// Continuation lines of a multi-line snippet indented by `by` spaces.
+fn indent(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    text.lines().collect::<Vec<_>>().join(&format!("\n{pad}"))
+}

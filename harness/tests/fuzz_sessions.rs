@@ -1,0 +1,248 @@
+//! Generated sessions against real servers: the jobber reference passes every generated
+//! session; a double with a leak that needs three particular requests is found, shrunk to a few
+//! steps, and written out as a scenario that fails on the double and passes on the reference.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::Arc;
+
+use harness::embedded::EmbeddedFactory;
+use harness::fuzz::cases::TargetCases;
+use harness::fuzz::{FuzzModel, SearchConfig, search};
+use harness::runner::RunOptions;
+use harness::runner::suite::TargetSource;
+
+fn model() -> FuzzModel {
+    FuzzModel::load(&support::root().join("fixtures"), "jobber").unwrap()
+}
+
+fn config(cases: u32, seed: u64) -> SearchConfig {
+    SearchConfig {
+        protocol: "jobber".into(),
+        socketio: true,
+        cases,
+        seed,
+        time: None,
+        max_shrink_runs: 256,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reference_passes_every_generated_session() {
+    let runner = TargetCases {
+        suite: Arc::new(support::suite("jobber")),
+        source: TargetSource::Fresh(Arc::new(EmbeddedFactory)),
+        options: Arc::new(RunOptions::default()),
+        handle: tokio::runtime::Handle::current(),
+    };
+    let report = tokio::task::spawn_blocking(move || search(&model(), &config(20, 7), &runner))
+        .await
+        .unwrap();
+    assert_eq!(report.error, None);
+    if let Some(failure) = &report.failure {
+        panic!("{}\n{}", failure.broken, failure.yaml);
+    }
+    assert_eq!(report.cases, 20);
+}
+
+/// The double: the jobber reference behind a proxy that mixes customers up after one
+/// particular sequence. Once customer b has sent `send_job`, then `cancel_job`, then `get_job`
+/// (in that order, on one connection), the answer to that `get_job`, when it holds a job, gets
+/// customer a's last job id in the job's `data` (schema-valid: `data` is any JSON). Nothing
+/// else changes, so only the isolation property can see it.
+mod double {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    use serde_json::Value;
+
+    use super::support::faulty_proxy::{self, Fault, FaultyProxy};
+
+    const SEQUENCE: [&str; 3] = ["send_job", "cancel_job", "get_job"];
+
+    #[derive(Default)]
+    struct Connection {
+        customer: Option<String>,
+        /// Ack id → event of the client's emits.
+        emits: HashMap<u64, String>,
+        /// How much of SEQUENCE this connection has sent.
+        progress: usize,
+        /// The ack id of the `get_job` that completed the sequence.
+        leak_ack: Option<u64>,
+    }
+
+    #[derive(Default)]
+    struct Shared {
+        connections: Vec<Connection>,
+        next_up: usize,
+        next_down: usize,
+        last_job_of_a: Option<String>,
+    }
+
+    /// `42<id>[…]` / `43<id>[…]`: the packet kind, ack id and JSON.
+    fn packet(text: &str) -> Option<(char, Option<u64>, Value)> {
+        let rest = text.strip_prefix('4')?;
+        let kind = rest.chars().next()?;
+        let rest = &rest[1..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let json = serde_json::from_str(&rest[digits.len()..]).ok()?;
+        Some((kind, digits.parse().ok(), json))
+    }
+
+    fn up(shared: Arc<Mutex<Shared>>) -> Fault {
+        Arc::new(move || {
+            let shared = Arc::clone(&shared);
+            let index = {
+                let mut s = shared.lock().unwrap();
+                s.next_up += 1;
+                s.next_up - 1
+            };
+            Box::new(move |text: String| {
+                let mut s = shared.lock().unwrap();
+                if s.connections.len() <= index {
+                    s.connections.resize_with(index + 1, Connection::default);
+                }
+                let conn = &mut s.connections[index];
+                match packet(&text) {
+                    Some(('0', _, auth)) => {
+                        conn.customer = auth["customerToken"].as_str().map(str::to_owned);
+                    }
+                    Some(('2', Some(id), args)) => {
+                        let event = args[0].as_str().unwrap_or_default().to_owned();
+                        if conn.progress < SEQUENCE.len() && event == SEQUENCE[conn.progress] {
+                            conn.progress += 1;
+                            if conn.progress == SEQUENCE.len() {
+                                conn.leak_ack = Some(id);
+                            }
+                        }
+                        conn.emits.insert(id, event);
+                    }
+                    _ => {}
+                }
+                vec![text]
+            })
+        })
+    }
+
+    fn down(shared: Arc<Mutex<Shared>>) -> Fault {
+        Arc::new(move || {
+            let shared = Arc::clone(&shared);
+            let index = {
+                let mut s = shared.lock().unwrap();
+                s.next_down += 1;
+                s.next_down - 1
+            };
+            Box::new(move |text: String| {
+                let Some(('3', Some(id), mut args)) = packet(&text) else {
+                    return vec![text];
+                };
+                let mut s = shared.lock().unwrap();
+                let Some(conn) = s.connections.get(index) else {
+                    return vec![text];
+                };
+                let (customer, event) = (conn.customer.clone(), conn.emits.get(&id).cloned());
+                let leak_here = conn.leak_ack == Some(id);
+                if customer.as_deref() == Some("tok-a") && event.as_deref() == Some("send_job") {
+                    s.last_job_of_a = args[0]["jobId"].as_str().map(str::to_owned);
+                }
+                let leaked = s.last_job_of_a.clone();
+                let job = &mut args[0]["job"]["data"];
+                match (customer.as_deref(), leaked, job.as_object_mut()) {
+                    (Some("tok-b"), Some(leaked), Some(data)) if leak_here => {
+                        data.insert("ref".into(), leaked.into());
+                        vec![format!("43{id}{args}")]
+                    }
+                    _ => vec![text],
+                }
+            })
+        })
+    }
+
+    /// The double in front of `upstream`.
+    pub async fn start(upstream: &str) -> FaultyProxy {
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        faulty_proxy::start_with(upstream, down(Arc::clone(&shared)), Some(up(shared))).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leak_after_three_particular_requests_is_found_shrunk_and_written_out() {
+    let server = support::embedded("jobber").await;
+    let upstream = server.target("jobber").unwrap().url;
+    let proxy = double::start(&upstream).await;
+    let suite = Arc::new(support::suite("jobber"));
+    let options = Arc::new(RunOptions::default());
+    let external = |url: &str| {
+        TargetSource::External(harness::exec::Target {
+            url: url.to_owned(),
+            capabilities: Default::default(),
+        })
+    };
+    let on_double = TargetCases {
+        suite: Arc::clone(&suite),
+        source: external(&proxy.url),
+        options: Arc::clone(&options),
+        handle: tokio::runtime::Handle::current(),
+    };
+    let report = tokio::task::spawn_blocking(move || search(&model(), &config(300, 1), &on_double))
+        .await
+        .unwrap();
+    let failure = report.failure.expect("the leak is found");
+    let harness::fuzz::Broken::Isolation(leak) = &failure.broken else {
+        panic!("a leak, not {}", failure.broken);
+    };
+    assert_eq!(
+        (leak.receiver.as_str(), leak.owner.as_str()),
+        ("b1", "a"),
+        "{}",
+        failure.broken
+    );
+    let (before, after) = failure.operations;
+    assert!(
+        after <= 5 && after < before.max(6),
+        "{before} → {after} operations\n{}",
+        failure.yaml
+    );
+    assert!(failure.yaml.contains("!lacks"), "{}", failure.yaml);
+
+    // The file fails on the double and passes on the reference.
+    let scenario =
+        harness::scenario::parse_str(&failure.yaml, std::path::Path::new("f.yaml")).unwrap();
+    let cases = |source| TargetCases {
+        suite: Arc::clone(&suite),
+        source,
+        options: Arc::clone(&options),
+        handle: tokio::runtime::Handle::current(),
+    };
+    let (on_double, on_reference) = (
+        cases(external(&proxy.url)),
+        cases(TargetSource::Fresh(Arc::new(EmbeddedFactory))),
+    );
+    let (double_verdict, reference_verdict) = tokio::task::spawn_blocking(move || {
+        use harness::fuzz::CaseRunner;
+        (
+            on_double.run(&scenario).verdict,
+            on_reference.run(&scenario).verdict,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        double_verdict,
+        harness::report::model::Verdict::Fail,
+        "{}",
+        failure.yaml
+    );
+    assert_eq!(
+        reference_verdict,
+        harness::report::model::Verdict::Pass,
+        "{}",
+        failure.yaml
+    );
+    println!(
+        "cases {} shrink runs {} operations {before} → {after}\n{}",
+        report.cases, failure.shrink_runs, failure.yaml
+    );
+    server.stop().await;
+}
