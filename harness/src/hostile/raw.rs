@@ -184,7 +184,10 @@ pub async fn judge(kind: RawKind, held: Held, raw: &Raw) -> Result<String, Strin
             sockets.len()
         )),
         Held::Socket(ws, sent) => {
-            let (messages, close) = drain(*ws).await;
+            // A socket that must close is given the whole bound (a server may finish its queue
+            // first); one that may stay open is read until it goes quiet.
+            let quiet = (kind != RawKind::InvalidUtf8).then_some(Duration::from_secs(1));
+            let (messages, close) = drain(*ws, quiet).await;
             match kind {
                 RawKind::InvalidUtf8 => match (close, raw.invalid_utf8_close) {
                     (Some(Some(code)), Some(want)) if code == want => {
@@ -211,14 +214,16 @@ pub async fn judge(kind: RawKind, held: Held, raw: &Raw) -> Result<String, Strin
     }
 }
 
-/// Reads what a held socket has waiting, until it closes or goes quiet: the number of
-/// messages, and the close (`Some(None)`: closed without a code).
-async fn drain(mut ws: Ws) -> (usize, Option<Option<u16>>) {
+/// Reads what a held socket has waiting, until it closes, goes `quiet` for that long (if
+/// given) or [`WAIT`] has passed: the number of messages, and the close (`Some(None)`: closed
+/// without a code).
+async fn drain(mut ws: Ws, quiet: Option<Duration>) -> (usize, Option<Option<u16>>) {
     let mut messages = 0;
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        // Quiet for a second, or the overall bound: done.
-        let quiet = (tokio::time::Instant::now() + Duration::from_secs(1)).min(deadline);
+        let quiet = quiet.map_or(deadline, |q| {
+            (tokio::time::Instant::now() + q).min(deadline)
+        });
         let next = tokio::time::timeout_at(quiet, ws.next()).await;
         match next {
             Ok(Some(Ok(Message::Close(frame)))) => {
