@@ -22,7 +22,7 @@ use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
 use serde_json::{Map, Value};
 
 /// Cases per parser when `WSCONFORM_FUZZ_CASES` is not set: small enough for `cargo test`.
-pub const DEFAULT_CASES: u32 = 1500;
+pub const DEFAULT_CASES: u32 = 5000;
 
 /// A case slower than this is a finding (an accidental quadratic or a near-infinite loop).
 pub const SLOW_CASE: Duration = Duration::from_secs(5);
