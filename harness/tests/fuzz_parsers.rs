@@ -14,21 +14,18 @@
 //! corpora as seed files for the coverage-guided targets under `harness/fuzz/`.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../fuzz/checks.rs"]
+mod checks;
 mod fuzz_support;
 
 use std::path::{Path, PathBuf};
 
+use checks::{FRAME_BREAK, caas_layout, round_trip};
 use fuzz_support::{Input, files, fuzz, input, write_seeds};
-use harness::binary::{Field, Layout, unhex, view};
-use harness::scenario::{parse_pattern_str, parse_str_all};
-use harness::transport::socketio::{
-    Decoded, Decoder, EnginePacket, PacketKind, SocketPacket, placeholder,
-};
+use harness::binary::{Field, Layout, unhex};
+use harness::transport::socketio::{PacketKind, SocketPacket, placeholder};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-
-/// Separates frames in one socket.io input; a frame starting with `\0` is binary.
-const FRAME_BREAK: &[u8] = b"\xff\n";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -129,72 +126,6 @@ fn binary_corpus() -> Vec<Vec<u8>> {
     corpus
 }
 
-/// Splits a socket.io input into its frames: `Ok` text, `Err` binary.
-fn frames(bytes: &[u8]) -> Vec<Result<String, Vec<u8>>> {
-    let mut out = Vec::new();
-    let mut rest = bytes;
-    loop {
-        let end = rest
-            .windows(FRAME_BREAK.len())
-            .position(|w| w == FRAME_BREAK)
-            .unwrap_or(rest.len());
-        let frame = &rest[..end];
-        out.push(match frame.split_first() {
-            Some((0, binary)) => Err(binary.to_vec()),
-            _ => Ok(String::from_utf8_lossy(frame).into_owned()),
-        });
-        if end == rest.len() {
-            return out;
-        }
-        rest = &rest[end + FRAME_BREAK.len()..];
-    }
-}
-
-/// Decodes `frames` with one decoder; every complete packet must round-trip. Returns how many
-/// packets were decoded.
-fn decode_frames(frames: Vec<Result<String, Vec<u8>>>) -> usize {
-    let mut decoder = Decoder::default();
-    let mut decoded = 0;
-    for frame in frames {
-        let packet = match frame {
-            Ok(text) => match decoder.text(&text) {
-                Ok(Some(Decoded::Socket(packet))) => packet,
-                Ok(Some(Decoded::Engine(engine))) => {
-                    let encoded = engine.encode();
-                    let again = EnginePacket::decode(&encoded).unwrap();
-                    assert_eq!(again, engine, "Engine.IO round trip of {text:?}");
-                    decoded += 1;
-                    continue;
-                }
-                Ok(None) | Err(_) => continue,
-            },
-            Err(bytes) => match decoder.binary(bytes) {
-                Ok(Some(packet)) => packet,
-                Ok(None) | Err(_) => continue,
-            },
-        };
-        assert_eq!(round_trip(&packet), packet, "decode ∘ encode of {packet:?}");
-        decoded += 1;
-    }
-    decoded
-}
-
-/// Encodes `packet` and decodes the frames with a new decoder.
-fn round_trip(packet: &SocketPacket) -> SocketPacket {
-    let (text, binary) = packet.clone().into_frames().unwrap();
-    let mut decoder = Decoder::new(packet.attachments.len().max(1));
-    let mut done = match decoder.text(&text).unwrap() {
-        Some(Decoded::Socket(packet)) => Some(packet),
-        Some(Decoded::Engine(other)) => panic!("{text:?} decoded as {other:?}"),
-        None => None,
-    };
-    for bytes in binary {
-        assert!(done.is_none(), "complete before its attachments");
-        done = decoder.binary(bytes).unwrap();
-    }
-    done.expect("complete after its attachments")
-}
-
 /// Valid packets of every kind, with placeholders in binary ones.
 fn valid_packet() -> impl Strategy<Value = SocketPacket> {
     let leaf = prop_oneof![
@@ -260,24 +191,12 @@ fn layout() -> impl Strategy<Value = Layout> {
         name,
         size: 1 << size,
     });
-    let caas = || {
-        ["totalLength", "headerLength", "messageType", "sequence"]
-            .map(|name| Field {
-                name: name.into(),
-                size: 4,
-            })
-            .to_vec()
-    };
     prop_oneof![
         (0usize..300).prop_map(|hex_limit| Layout {
             hex_limit,
             ..Layout::default()
         }),
-        (0usize..5000).prop_map(move |hex_limit| Layout {
-            fields: caas(),
-            json_header: Some("headerLength".into()),
-            hex_limit,
-        }),
+        (0usize..5000).prop_map(caas_layout),
         (
             prop::collection::vec(field, 0..6),
             any::<bool>(),
@@ -297,9 +216,7 @@ fn layout() -> impl Strategy<Value = Layout> {
 fn scenario_parser_never_panics() {
     let corpus = scenario_corpus();
     fuzz("scenario YAML", file!(), input(), |input: Input| {
-        let text = input.text(&corpus);
-        let _ = parse_pattern_str(&text, Path::new("fuzz.yaml"));
-        parse_str_all(&text, Path::new("fuzz.yaml")).is_ok()
+        checks::scenario(&input.bytes(&corpus))
     });
 }
 
@@ -307,7 +224,7 @@ fn scenario_parser_never_panics() {
 fn socketio_decoder_never_panics_and_round_trips() {
     let corpus = socketio_corpus();
     fuzz("socket.io decoder", file!(), input(), |input: Input| {
-        decode_frames(frames(&input.bytes(&corpus))) > 0
+        checks::socketio(&input.bytes(&corpus))
     });
 }
 
@@ -329,14 +246,7 @@ fn binary_view_never_panics_and_keeps_the_bytes() {
     let corpus = binary_corpus();
     let strategy = (input(), layout());
     fuzz("binary view", file!(), strategy, |(input, layout)| {
-        let bytes = input.bytes(&corpus);
-        let view = view(&bytes, &layout);
-        let inner = &view["$binary"];
-        assert_eq!(inner["length"], json!(bytes.len()));
-        let shown = unhex(inner["hex"].as_str().unwrap()).unwrap();
-        assert_eq!(shown, bytes[..bytes.len().min(layout.hex_limit)]);
-        let _ = unhex(&String::from_utf8_lossy(&bytes));
-        inner.get("malformed").is_none()
+        checks::binary_view(&input.bytes(&corpus), &layout)
     });
 }
 
@@ -347,5 +257,10 @@ fn write_fuzz_seeds() {
     let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
     write_seeds(&seeds.join("scenario"), &scenario_corpus());
     write_seeds(&seeds.join("socketio"), &socketio_corpus());
-    write_seeds(&seeds.join("binary_view"), &binary_corpus());
+    // The target's first byte picks the layout: 254, the caas one with 4064 bytes of hex.
+    let framed: Vec<Vec<u8>> = binary_corpus()
+        .iter()
+        .map(|b| [&[254], &b[..]].concat())
+        .collect();
+    write_seeds(&seeds.join("binary_view"), &framed);
 }

@@ -18,22 +18,19 @@
 //! `WSCONFORM_FUZZ_CASES=1000000 cargo test --release -p reference --test fuzz_decoders -- --nocapture`.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../fuzz/checks.rs"]
+mod checks;
 #[path = "../../harness/tests/fuzz_support/mod.rs"]
 mod fuzz_support;
 
 use std::path::{Path, PathBuf};
 
 use fuzz_support::{Input, files, fuzz, input, write_seeds};
-use reference::ark::rest;
-use reference::{caas, dnaforge, emprops, jobber};
 use serde_json::{Value, json};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
-
-/// 2024-01-15T10:30:00.000Z
-const T0: caas::Timestamp = caas::Timestamp::from_unix_millis(1_705_314_600_000);
 
 /// The client examples of `protocol`: event name (the frame's `type` where it has one, as in
 /// caas, else the file name's first part) and argument.
@@ -72,16 +69,12 @@ fn event_corpus(protocol: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Splits `<event>\n<argument>`; an argument that is not JSON is passed as a string, and an
-/// absent one as `null` (what the drivers hand over when the client sent none).
-fn event_and_payload(text: &str) -> (&str, Value) {
-    match text.split_once('\n') {
-        Some((event, rest)) => (
-            event,
-            serde_json::from_str(rest).unwrap_or_else(|_| Value::String(rest.to_owned())),
-        ),
-        None => (text, Value::Null),
-    }
+/// The emprops client messages.
+fn emprops_corpus() -> Vec<Vec<u8>> {
+    client_examples("emprops")
+        .iter()
+        .map(|(_, v)| serde_json::to_vec_pretty(v).unwrap())
+        .collect()
 }
 
 /// The binary media frames of the caas examples (valid and malformed).
@@ -195,90 +188,48 @@ fn ark_corpus() -> Vec<Vec<u8>> {
 #[test]
 fn jobber_requests_never_panic() {
     let corpus = event_corpus("jobber");
-    let settings = jobber::Settings::default();
-    let core = jobber::Core::new(settings, Box::new(jobber::SequentialIds::default()));
-    fuzz("jobber request", file!(), input(), |input: Input| {
-        let text = input.text(&corpus);
-        let (event, payload) = event_and_payload(&text);
-        let _ = core.authenticate(&payload);
-        jobber::Request::parse(event, &payload, 64).is_ok()
+    fuzz("jobber request", file!(), input(), |i: Input| {
+        checks::jobber(&i.bytes(&corpus))
     });
 }
 
 #[test]
 fn caas_frames_never_panic() {
     let corpus = event_corpus("caas");
-    fuzz("caas frame", file!(), input(), |input: Input| {
-        let text = input.text(&corpus);
-        let (event, payload) = event_and_payload(&text);
-        let mut core = caas::Core::new(
-            caas::Settings::default(),
-            Box::new(caas::SequentialIds::default()),
-        );
-        let _ = core.authenticate(T0, &payload);
-        let auth = json!({"token": "dev-token"});
-        core.handle(T0, caas::Input::Connect { conn: 1, auth });
-        let event = caas::Input::Event {
-            conn: 1,
-            event: event.to_owned(),
-            payload,
-            ack: Some(7),
-        };
-        let out = core.handle(T0, event);
-        out.messages
-            .iter()
-            .any(|m| matches!(m, caas::Message::Ack { body, .. } if body["success"] == json!(true)))
+    fuzz("caas frame", file!(), input(), |i: Input| {
+        checks::caas(&i.bytes(&corpus))
     });
 }
 
 #[test]
 fn caas_binary_frames_never_panic() {
     let corpus = caas_binary_corpus();
-    fuzz("caas binary frame", file!(), input(), |input: Input| {
-        caas::binary::check(&input.bytes(&corpus), 1 << 20).is_ok()
+    fuzz("caas binary frame", file!(), input(), |i: Input| {
+        checks::caas_binary(&i.bytes(&corpus))
     });
 }
 
 #[test]
 fn emprops_messages_never_panic() {
-    let corpus: Vec<Vec<u8>> = client_examples("emprops")
-        .iter()
-        .map(|(_, v)| serde_json::to_vec_pretty(v).unwrap())
-        .collect();
-    fuzz("emprops message", file!(), input(), |input: Input| {
-        let text = input.text(&corpus);
-        let mut core = emprops::Core::new(
-            emprops::Settings::default(),
-            Box::new(emprops::SequentialIds::default()),
-        );
-        core.handle(T0, emprops::Input::Open(1));
-        let out = core.handle(T0, emprops::Input::Text(1, &text));
-        !out.iter().any(|o| {
-            matches!(o, emprops::Output::Send { text, .. } if text.contains(r#""type":"error""#))
-        })
+    let corpus = emprops_corpus();
+    fuzz("emprops message", file!(), input(), |i: Input| {
+        checks::emprops(&i.bytes(&corpus))
     });
 }
 
 #[test]
 fn dnaforge_requests_never_panic() {
     let corpus = dnaforge_corpus();
-    fuzz("dnaforge request", file!(), input(), |input: Input| {
-        dnaforge::Request::parse(&input.text(&corpus)).is_ok()
+    fuzz("dnaforge request", file!(), input(), |i: Input| {
+        checks::dnaforge(&i.bytes(&corpus))
     });
 }
 
 #[test]
 fn ark_requests_never_panic() {
     let corpus = ark_corpus();
-    fuzz("ark request", file!(), input(), |input: Input| {
-        let bytes = input.bytes(&corpus);
-        let (line, body) = match bytes.iter().position(|b| *b == b'\n') {
-            Some(at) => (&bytes[..at], &bytes[at + 1..]),
-            None => (&bytes[..], &[][..]),
-        };
-        let line = String::from_utf8_lossy(line);
-        let (method, path) = line.split_once(' ').unwrap_or((&line, "/"));
-        rest::parse(method, path, body, 1 << 20).is_ok()
+    fuzz("ark request", file!(), input(), |i: Input| {
+        checks::ark(&i.bytes(&corpus))
     });
 }
 
@@ -290,11 +241,7 @@ fn write_fuzz_seeds() {
     write_seeds(&seeds.join("jobber"), &event_corpus("jobber"));
     write_seeds(&seeds.join("caas"), &event_corpus("caas"));
     write_seeds(&seeds.join("caas_binary"), &caas_binary_corpus());
-    let emprops: Vec<Vec<u8>> = client_examples("emprops")
-        .iter()
-        .map(|(_, v)| serde_json::to_vec_pretty(v).unwrap())
-        .collect();
-    write_seeds(&seeds.join("emprops"), &emprops);
+    write_seeds(&seeds.join("emprops"), &emprops_corpus());
     write_seeds(&seeds.join("dnaforge"), &dnaforge_corpus());
     write_seeds(&seeds.join("ark"), &ark_corpus());
 }
