@@ -264,3 +264,30 @@ fn write_fuzz_seeds() {
         .collect();
     write_seeds(&seeds.join("binary_view"), &framed);
 }
+
+/// Found while fuzzing: aliases of aliases ("billion laughs") expanded exponentially, so this
+/// 450-byte file took minutes and gigabytes (7 levels: killed for memory). Now refused at
+/// once, like any file past `MAX_NODES` nodes.
+#[test]
+fn an_alias_bomb_is_refused_at_once() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..=9 {
+        let aliases = vec![format!("*a{}", level - 1); 10].join(", ");
+        text.push_str(&format!("a{level}: &a{level} [{aliases}]\n"));
+    }
+    let start = std::time::Instant::now();
+    let errors = harness::scenario::parse_str_all(&text, Path::new("bomb.yaml")).unwrap_err();
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0]
+            .to_string()
+            .contains("more than 100000 YAML nodes"),
+        "{}",
+        errors[0]
+    );
+}
