@@ -5,8 +5,9 @@
 //!
 //! Input forms, chosen so that mutations reach every part the decoder reads: a socket.io event
 //! is `<event>\n<JSON argument>` (an argument that is not JSON is passed as a string, an absent
-//! one as `null`, as the drivers do); an ark request is `<METHOD> <path>\n<body>`; a raw
-//! WebSocket message (emprops, dnaforge) and a caas media frame are the bytes themselves.
+//! one as `null`, as the drivers do); an ark request is `<METHOD> <path>\n<body>`; an emprops
+//! input is messages separated by a 0xFF byte; a dnaforge message and a caas media frame are
+//! the bytes themselves.
 //!
 //! Not here: inputs (the tests' strategies, the fuzzers' mutations).
 #![allow(dead_code, clippy::unwrap_used)]
@@ -29,16 +30,32 @@ pub fn event_and_payload(text: &str) -> (&str, Value) {
     }
 }
 
-/// jobber: the handshake's `authenticate` of the argument, and `Request::parse`.
+/// jobber: `authenticate` of the argument, then the event from a connection of the dev
+/// customer through a new core (`Request::parse`, and a schedule's cron pattern, J10), then the
+/// core's first timer (a cron tick). Accepted: `Request::parse` took it.
 pub fn jobber(bytes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(bytes);
     let (event, payload) = event_and_payload(&text);
-    let core = jobber::Core::new(
+    let mut core = jobber::Core::new(
         jobber::Settings::default(),
         Box::new(jobber::SequentialIds::default()),
     );
     let _ = core.authenticate(&payload);
-    jobber::Request::parse(event, &payload, 64).is_ok()
+    let accepted = jobber::Request::parse(event, &payload, 64).is_ok();
+    let auth = json!({"customerToken": jobber::DEV_TOKEN});
+    let sid = "sid-1".to_owned();
+    core.handle(T0, jobber::Input::Connect { conn: 1, sid, auth });
+    let event = jobber::Input::Event {
+        conn: 1,
+        event: event.to_owned(),
+        payload,
+        ack: Some(7),
+    };
+    core.handle(T0, event);
+    if let Some(at) = core.poll_deadline() {
+        core.handle_timeout(at);
+    }
+    accepted
 }
 
 /// caas: `authenticate` of the argument, then the event from a connection of the dev user
@@ -72,18 +89,27 @@ pub fn caas_binary(bytes: &[u8]) -> bool {
     caas::binary::check(bytes, 1 << 20).is_ok()
 }
 
-/// emprops: a text frame on a new connection of a new core. Accepted: no error answered.
+/// Separates the messages of one emprops input (0xFF is never in UTF-8).
+pub const MESSAGE_BREAK: u8 = 0xff;
+
+/// emprops: the text frames of the input (split at [`MESSAGE_BREAK`]), in order, on one
+/// connection of a new core, so chunk sets and registrations build up. Accepted: no error
+/// answered.
 pub fn emprops(bytes: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(bytes);
     let mut core = emprops::Core::new(
         emprops::Settings::default(),
         Box::new(emprops::SequentialIds::default()),
     );
     core.handle(T0, emprops::Input::Open(1));
-    let out = core.handle(T0, emprops::Input::Text(1, &text));
-    !out.iter().any(
-        |o| matches!(o, emprops::Output::Send { text, .. } if text.contains(r#""type":"error""#)),
-    )
+    let mut accepted = true;
+    for message in bytes.split(|b| *b == MESSAGE_BREAK) {
+        let text = String::from_utf8_lossy(message);
+        let out = core.handle(T0, emprops::Input::Text(1, &text));
+        accepted &= !out.iter().any(|o| {
+            matches!(o, emprops::Output::Send { text, .. } if text.contains(r#""type":"error""#))
+        });
+    }
+    accepted
 }
 
 /// dnaforge: `Request::parse` of a text frame.

@@ -1,18 +1,19 @@
 //! Fuzzing the reference's decoders of client input with proptest at scale (issue 12): what
 //! turns received text or bytes into a request or an error, for each protocol.
 //!
-//! - jobber: `Request::parse` of an event and its argument, and the handshake's `authenticate`;
+//! - jobber: `authenticate`, then the event through the core (`Request::parse`, a schedule's
+//!   cron pattern) and its first timer;
 //! - caas: the `SocketMessage` frame (caas-N3) through the core (connected with the dev token),
 //!   the `binary` media frame header (`binary::check`, caas-N12), and `authenticate`;
-//! - emprops: a text frame through the core (its JSON parse and message checks);
+//! - emprops: text frames through the core, in order on one connection (JSON parse, message
+//!   checks, chunk sets);
 //! - dnaforge: `Request::parse` of a text frame;
 //! - ark: `rest::parse` of a method, a path and a body.
 //!
 //! Property: no input panics or takes more than `SLOW_CASE`; every answer is a request or a
 //! typed error. Inputs: arbitrary bytes and text, and mostly structure-aware mutations of valid
 //! client messages (`fixtures/<protocol>/examples/client/`, and for ark and dnaforge, whose
-//! fixtures have none, the bodies below); an event-based input is `<event>\n<JSON argument>`
-//! and an ark input `<METHOD> <path>\n<body>`, so mutations reach the event and route too.
+//! fixtures have none, the bodies below). The input forms are `checks.rs`'s.
 //!
 //! Cases per decoder: `WSCONFORM_FUZZ_CASES` (default small); the full run is
 //! `WSCONFORM_FUZZ_CASES=1000000 cargo test --release -p reference --test fuzz_decoders -- --nocapture`.
@@ -69,12 +70,16 @@ fn event_corpus(protocol: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// The emprops client messages.
+/// The emprops client messages, each alone and all in one session (registrations, chunk
+/// sets and jobs build up).
 fn emprops_corpus() -> Vec<Vec<u8>> {
-    client_examples("emprops")
+    let mut corpus: Vec<Vec<u8>> = client_examples("emprops")
         .iter()
         .map(|(_, v)| serde_json::to_vec_pretty(v).unwrap())
-        .collect()
+        .collect();
+    let session = corpus.join(&checks::MESSAGE_BREAK);
+    corpus.push(session);
+    corpus
 }
 
 /// The binary media frames of the caas examples (valid and malformed).

@@ -50,7 +50,7 @@ pub fn fuzz<S: Strategy>(
     let config = Config {
         cases: cases(),
         source_file: Some(source_file),
-        failure_persistence: Some(Box::new(FileFailurePersistence::SourceParallel(
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
             "proptest-regressions",
         ))),
         max_shrink_iters: 4096,
