@@ -38,7 +38,7 @@ pub fn cases() -> u32 {
 /// Runs `check` on `cases()` values of `strategy`; a panic or a slow case fails the test with
 /// the shrunk input (kept in `<test>.proptest-regressions` beside the test file). `check`
 /// says whether the parser accepted the input. Prints the executions, how many were accepted
-/// (mutations that stay valid reach deeper) and the time, for the fuzzing figures.
+/// (mutations that stay valid reach deeper), the time and the slowest case, for the figures.
 pub fn fuzz<S: Strategy>(
     name: &str,
     source_file: &'static str,
@@ -59,21 +59,21 @@ pub fn fuzz<S: Strategy>(
     let mut runner = TestRunner::new(config);
     let start = Instant::now();
     let accepted = std::cell::Cell::new(0u64);
+    let slowest = std::cell::Cell::new(Duration::ZERO);
     let result = runner.run(&strategy, |value| {
         let case = Instant::now();
         accepted.set(accepted.get() + u64::from(check(value)));
-        prop_assert!(
-            case.elapsed() < SLOW_CASE,
-            "slow case: {:?}",
-            case.elapsed()
-        );
+        let took = case.elapsed();
+        slowest.set(slowest.get().max(took));
+        prop_assert!(took < SLOW_CASE, "slow case: {took:?}");
         Ok(())
     });
     println!(
-        "fuzz {name}: {} cases ({} accepted) in {:.1} s",
+        "fuzz {name}: {} cases ({} accepted) in {:.1} s, slowest {:?}",
         cases(),
         accepted.get(),
-        start.elapsed().as_secs_f64()
+        start.elapsed().as_secs_f64(),
+        slowest.get()
     );
     if let Err(e) = result {
         panic!("fuzz {name}: {e}");
