@@ -3,7 +3,8 @@
 //!
 //! Properties: no input makes a parser panic or take more than `SLOW_CASE`; the socket.io codec
 //! round-trips (a decoded packet encodes to frames that decode to it again; a generated valid
-//! packet decodes to itself); a binary view's `length` and `hex` give the bytes back.
+//! packet decodes to itself, and the client's hot-path `encode_event` / `encode_ack` write what
+//! `encode_text` writes); a binary view's `length` and `hex` give the bytes back.
 //! Inputs are arbitrary bytes and text, and mostly structure-aware mutations of valid ones: the
 //! shipped scenario files, socket.io frames built from `fixtures/<protocol>/examples/`, and the
 //! binary examples (see `fuzz_support`).
@@ -23,7 +24,8 @@ use std::path::{Path, PathBuf};
 use checks::{FRAME_BREAK, caas_layout, round_trip};
 use fuzz_support::{Input, files, fuzz, input, write_seeds};
 use harness::binary::{Field, Layout, unhex};
-use harness::transport::socketio::{PacketKind, SocketPacket, placeholder};
+use harness::transport::socketio::packet::{encode_ack, encode_event};
+use harness::transport::socketio::{CodecError, PacketKind, SocketPacket, placeholder};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -236,9 +238,26 @@ fn socketio_packets_round_trip() {
         valid_packet(),
         |packet| {
             assert_eq!(round_trip(&packet), packet);
+            assert_eq!(fast_encoding(&packet), packet.encode_text());
             true
         },
     );
+}
+
+/// The client's hot-path encoding of an event or ack (`encode_event`, `encode_ack`), which
+/// must write what `encode_text` writes; other kinds have none (`encode_text` itself).
+fn fast_encoding(packet: &SocketPacket) -> Result<String, CodecError> {
+    let (ns, n) = (packet.namespace.as_str(), packet.attachments.len());
+    match (&packet.data, packet.kind) {
+        (Value::Array(items), PacketKind::Event | PacketKind::BinaryEvent) => {
+            let name = items[0].as_str().unwrap();
+            encode_event(ns, packet.id, name, &items[1..], n)
+        }
+        (Value::Array(items), PacketKind::Ack | PacketKind::BinaryAck) => {
+            encode_ack(ns, packet.id.unwrap(), items, n)
+        }
+        _ => packet.encode_text(),
+    }
 }
 
 #[test]
