@@ -4,7 +4,9 @@
 //! and scalars with their style and tag, each with its 1-based line and column. It does not
 //! resolve scalar types (that is [`super::values`]'s job). Invariants: a file is exactly one
 //! document; map keys are scalars and unique within their map (a duplicate is an error at the
-//! second key); aliases are replaced by a copy of their anchored node.
+//! second key); aliases are replaced by a copy of their anchored node; the tree, aliases
+//! expanded, has at most [`MAX_NODES`] nodes (aliases of aliases grow exponentially: a
+//! 400-byte "billion laughs" file would otherwise take minutes and gigabytes).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,6 +15,10 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span, Tag};
 
 use super::error::ScenarioError;
 use super::model::Location;
+
+/// The most nodes a file's tree may have, aliases expanded; the largest shipped scenario has
+/// a few thousand.
+pub const MAX_NODES: usize = 100_000;
 
 /// A tag written on a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +101,9 @@ struct Frame {
     node: Node,
     anchor: usize,
     pending_key: Option<Node>,
+    /// The builder's node count before this collection: its size is the count at its end
+    /// minus this.
+    first: usize,
 }
 
 /// Parses `text` into one document's root node.
@@ -105,6 +114,7 @@ pub fn load(text: &str, file: &Path) -> Result<Node, ScenarioError> {
         anchors: HashMap::new(),
         root: None,
         documents: 0,
+        nodes: 0,
     };
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| {
@@ -132,9 +142,12 @@ fn marker_location(file: &Path, marker: &Marker) -> Location {
 struct Builder<'f> {
     file: &'f Path,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes and their sizes (in nodes).
+    anchors: HashMap<usize, (Node, usize)>,
     root: Option<Node>,
     documents: usize,
+    /// Nodes so far, aliases expanded.
+    nodes: usize,
 }
 
 impl Builder<'_> {
@@ -158,44 +171,71 @@ impl Builder<'_> {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
+                self.count(1, &span)?;
                 let plain = style == ScalarStyle::Plain;
                 let content = Content::Scalar {
                     text: text.into_owned(),
                     plain,
                 };
-                self.complete(new(content, tag), anchor)?;
+                self.complete(new(content, tag), anchor, 1)?;
             }
-            Event::SequenceStart(anchor, tag) => self.stack.push(Frame {
-                node: new(Content::Seq(Vec::new()), tag),
-                anchor,
-                pending_key: None,
-            }),
-            Event::MappingStart(anchor, tag) => self.stack.push(Frame {
-                node: new(Content::Map(Vec::new()), tag),
-                anchor,
-                pending_key: None,
-            }),
+            Event::SequenceStart(anchor, tag) => {
+                let first = self.nodes;
+                self.count(1, &span)?;
+                self.stack.push(Frame {
+                    node: new(Content::Seq(Vec::new()), tag),
+                    anchor,
+                    pending_key: None,
+                    first,
+                });
+            }
+            Event::MappingStart(anchor, tag) => {
+                let first = self.nodes;
+                self.count(1, &span)?;
+                self.stack.push(Frame {
+                    node: new(Content::Map(Vec::new()), tag),
+                    anchor,
+                    pending_key: None,
+                    first,
+                });
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(frame) = self.stack.pop() {
-                    self.complete(frame.node, frame.anchor)?;
+                    let size = self.nodes - frame.first;
+                    self.complete(frame.node, frame.anchor, size)?;
                 }
             }
             Event::Alias(id) => {
-                let Some(node) = self.anchors.get(&id).cloned() else {
+                let Some(&(_, size)) = self.anchors.get(&id) else {
                     let at = marker_location(self.file, &span.start);
                     return Err(ScenarioError::new(at, "unknown alias"));
                 };
-                self.complete(node, 0)?;
+                // Counted before the copy is made, so an alias bomb stops before it costs.
+                self.count(size, &span)?;
+                let node = self.anchors[&id].0.clone();
+                self.complete(node, 0, size)?;
             }
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
         }
         Ok(())
     }
 
-    /// Adds a finished node to its parent (or makes it the root).
-    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), ScenarioError> {
+    /// Counts `added` nodes; past [`MAX_NODES`], the file is refused at `span`.
+    fn count(&mut self, added: usize, span: &Span) -> Result<(), ScenarioError> {
+        self.nodes = self.nodes.saturating_add(added);
+        if self.nodes <= MAX_NODES {
+            return Ok(());
+        }
+        Err(ScenarioError::new(
+            marker_location(self.file, &span.start),
+            format!("the file has more than {MAX_NODES} YAML nodes, aliases expanded"),
+        ))
+    }
+
+    /// Adds a finished node of `size` nodes to its parent (or makes it the root).
+    fn complete(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), ScenarioError> {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         let Some(parent) = self.stack.last_mut() else {
             self.root = Some(node);

@@ -1,0 +1,9 @@
+//! The emprops decoder of client input never panics (`checks::emprops`).
+#![no_main]
+
+#[path = "../checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    checks::emprops(data);
+});
