@@ -82,7 +82,9 @@ pub struct Role {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Operation {
-    /// The request: one step (YAML text). A socket.io emit gets `ack: op{{n}}` added.
+    /// The request: one step (YAML text). A socket.io emit names its ack `op{{n}}`, which its
+    /// answer is matched with. An `http:` step checks its own `status` and `response`, whose
+    /// `{{keep:pool}}` keeps a value as an answer's does.
     pub request: String,
     /// The answer's pattern (YAML text): socket.io, the ack's argument list; otherwise the
     /// message that answers, expected `eventually`. `{{keep:pool}}` in it captures a value

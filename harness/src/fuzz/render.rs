@@ -7,7 +7,9 @@
 //! - `{{pool:name}}`: a value an earlier operation kept in pool `name`, as `"${name3}"`: every
 //!   other pick the actor's own role's (sessions work on their own jobs), else any role's
 //!   (asking for another party's value is the point); a made-up UUID when none is kept;
-//! - `{{keep:name}}` (in answers): the capture name that keeps the answer's value in `name`;
+//! - `{{keep:name}}` (in answers, and in requests that check their own answer, as an `http:`
+//!   step's `response`): the capture name that keeps the value in `name` (`name` and the
+//!   operation's number: an answer may refer to a request's capture as `"${name{{n}}}"`);
 //! - `{{bad:kind}}` (in invalid requests): a value whose JSON type is not `kind` (`string`,
 //!   `integer`, `number`, `boolean`, `object`, `array`), where a value of that type belongs.
 //!
@@ -226,7 +228,8 @@ fn operation(out: &mut Rendered, model: &FuzzModel, socketio: bool, op: &Op<'_>,
     } else {
         spec.answer.as_ref()
     };
-    let request = fill(out, request, &actor, &role, op, false);
+    // A request may keep values too: an `http:` step checks its own response.
+    let request = fill(out, request, &actor, &role, op);
     let _ = writeln!(
         out.yaml,
         "  # {}: {actor} {}{}",
@@ -249,7 +252,7 @@ fn operation(out: &mut Rendered, model: &FuzzModel, socketio: bool, op: &Op<'_>,
                 let one = format!("!lacks \"${{{capture}}}\"");
                 format!("[ {} ]", vec![one; *count].join(", "))
             }
-            Some(AnswerCheck::Model) | None => fill(out, answer, &actor, &role, op, true),
+            Some(AnswerCheck::Model) | None => fill(out, answer, &actor, &role, op),
         };
         let step = if socketio {
             format!(
@@ -274,15 +277,9 @@ fn operation(out: &mut Rendered, model: &FuzzModel, socketio: bool, op: &Op<'_>,
     });
 }
 
-/// A template with its placeholders replaced; `keeps` registers `{{keep:…}}` captures.
-fn fill(
-    out: &mut Rendered,
-    template: &str,
-    actor: &str,
-    role: &str,
-    op: &Op<'_>,
-    keeps: bool,
-) -> String {
+/// A template with its placeholders replaced and its `{{keep:…}}` captures registered (pooled
+/// values are replaced first, so a template never uses what it keeps itself).
+fn fill(out: &mut Rendered, template: &str, actor: &str, role: &str, op: &Op<'_>) -> String {
     let mut text = template
         .replace("{{actor}}", actor)
         .replace("{{n}}", &op.number.to_string())
@@ -312,14 +309,12 @@ fn fill(
         };
         let pool = text[start + 7..start + len].to_owned();
         let capture = format!("{pool}{}", op.number);
-        if keeps {
-            out.kept.push(Kept {
-                pool,
-                capture: capture.clone(),
-                role: role.to_owned(),
-                operation: op.number,
-            });
-        }
+        out.kept.push(Kept {
+            pool,
+            capture: capture.clone(),
+            role: role.to_owned(),
+            operation: op.number,
+        });
         text.replace_range(start..start + len + 2, &capture);
     }
     text
@@ -362,4 +357,65 @@ fn indent(text: &str, by: &str) -> String {
         .map(|l| format!("{by}{l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::fuzz::session::OperationChoice;
+
+    /// A model whose request is an `http:` step that keeps a value of its own response, and
+    /// an operation that uses the pool.
+    const MODEL: &str = r#"
+roles:
+  a: {}
+on_connect: ""
+operations:
+  make:
+    request: |
+      http: POST /things
+      status: 201
+      response: { id: !string {{keep:thing}} }
+    answer: "{ event: made, id: \"${thing{{n}}}\" }"
+  use:
+    request: |
+      http: POST /things/use
+      body: { id: {{pool:thing}} }
+probe: make
+"#;
+
+    fn choice(operation: usize) -> OperationChoice {
+        OperationChoice {
+            actor: 0,
+            operation,
+            invalid: false,
+            pick: 0,
+        }
+    }
+
+    #[test]
+    fn a_request_keeps_what_its_own_response_captures() {
+        let model = FuzzModel::parse(MODEL).unwrap();
+        let session = GeneratedSession {
+            actors: 1,
+            operations: vec![choice(0), choice(1)],
+        };
+        let rendered = render(&model, "p", false, "p.case", &session, &Pins::default());
+        let kept: Vec<(&str, usize)> = rendered
+            .kept
+            .iter()
+            .map(|k| (k.capture.as_str(), k.operation))
+            .collect();
+        assert_eq!(kept, [("thing1", 1), ("thing3", 3)], "{}", rendered.yaml);
+        assert!(rendered.yaml.contains("response: { id: !string thing1 }"));
+        assert!(
+            rendered
+                .yaml
+                .contains(r#"message: { event: made, id: "${thing1}" }"#)
+        );
+        assert!(rendered.yaml.contains(r#"body: { id: "${thing1}" }"#));
+        assert_eq!(rendered.sent, [("a1".to_owned(), "thing1".to_owned())]);
+    }
 }
