@@ -296,3 +296,24 @@ async fn a_plain_http_request_is_told_to_upgrade() {
     assert_eq!(response.status().as_u16(), 426);
     running.shutdown().await;
 }
+
+/// A client's close ends its connection at once, whatever the hub's `close_grace` (here far
+/// longer than the wait): the hub forgets the connection, so its writer has nothing to wait
+/// for. (It used to keep an entry per connection ever opened and wait the grace out.)
+#[tokio::test]
+async fn a_client_close_ends_the_connection_without_waiting_the_grace() {
+    let (running, url) = start(|s| s.close_grace = Duration::from_secs(600)).await;
+    let mut ws = connect(&url, "/").await;
+    tokio::time::timeout(WAIT, ws.send(Message::Close(None)))
+        .await
+        .unwrap()
+        .unwrap();
+    loop {
+        match tokio::time::timeout(WAIT, ws.next()).await {
+            Ok(Some(Ok(Message::Close(_))) | Some(Err(_)) | None) => break,
+            Ok(Some(Ok(_))) => {}
+            Err(_) => panic!("the connection was still open {WAIT:?} after the client's close"),
+        }
+    }
+    drop(running);
+}

@@ -66,6 +66,11 @@ impl Shared {
     /// Feeds `input` to the core at the wall clock's now and queues what it answers.
     fn feed(&self, input: Input<'_>) {
         let mut locked = self.lock();
+        if let Input::Close(conn) = input {
+            // The connection is gone: dropping its sender ends its writer at once (and the map
+            // does not keep an entry per connection ever opened).
+            locked.conns.remove(&conn);
+        }
         let before = locked.core.poll_deadline();
         let now = now();
         let outputs = locked.core.handle(now, input);
