@@ -1,7 +1,7 @@
-//! `wsconform fuzz`: generated sessions (`harness::fuzz`, [`super::fuzz_sessions`]: sessions
-//! from `fixtures/<protocol>/fuzz.yaml`, the first failure shrunk and written out), then hostile
-//! input, each kind a case with the reaction `fixtures/<protocol>/hostile.yaml` requires
-//! (`harness::hostile`), against the embedded reference server (a fresh one per case) or a
+//! `wsconform fuzz`: hostile input, each kind a case with the reaction
+//! `fixtures/<protocol>/hostile.yaml` requires (`harness::hostile`), then generated sessions
+//! (`harness::fuzz`, [`super::fuzz_sessions`]: sessions from `fixtures/<protocol>/fuzz.yaml`,
+//! the first failure shrunk and written out), against the embedded reference server (a fresh one per case) or a
 //! server named with `--target`.
 //!
 //! Prints the sessions' cases, properties, seed and time, one verdict line per hostile case and
@@ -48,9 +48,11 @@ pub struct FuzzArgs {
     /// The hostile-input cases.
     #[command(flatten)]
     pub hostile: HostileArgs,
-    /// Cases run at once (each against its own fresh server when embedded).
-    #[arg(long, default_value_t = 4)]
-    pub jobs: usize,
+    /// Hostile cases run at once (default 4, each against its own fresh server when embedded;
+    /// 1 against a target of a protocol that pushes messages to every client, whose parallel
+    /// cases would see each other's, as for `run`).
+    #[arg(long)]
+    pub jobs: Option<usize>,
     /// Write a report: `json=<path>`, `junit=<path>`, `human=<path>`, `markdown=<path>` or
     /// `html=<path>` (as for `run`); repeatable.
     #[arg(long = "report", value_name = "KIND=PATH")]
@@ -78,6 +80,16 @@ pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
     let reports = parse_reports(&args.reports)?;
     let started = Instant::now();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    // Hostile cases first: on a shared target, what generated sessions leave behind (an ark
+    // agent going offline later) would reach the hostile cases' bystanders, while the
+    // sessions' own files tolerate the server's other traffic (their `ignore:`).
+    let results = match args.sessions.no_hostile {
+        true => Vec::new(),
+        false => match runtime.block_on(run_hostile(&args))? {
+            Ran::Results(results) => results,
+            Ran::Stopped(exit) => return Ok(exit),
+        },
+    };
     let sessions_failed = match args.sessions.no_sessions || args.hostile.list {
         true => false,
         false => runtime.block_on(generated_sessions(&args))?,
@@ -89,10 +101,6 @@ pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
             Exit::Conformant
         });
     }
-    let results = match runtime.block_on(run_hostile(&args))? {
-        Ran::Results(results) => results,
-        Ran::Stopped(exit) => return Ok(exit),
-    };
     let report = RunReport {
         tool: format!("wsconform {}", env!("CARGO_PKG_VERSION")),
         targets: target_names(&args),
@@ -214,6 +222,7 @@ pub async fn run_hostile(args: &FuzzArgs) -> anyhow::Result<Ran> {
             }
             continue;
         }
+        let broadcast = suite.profile.broadcast.any();
         let file = fixtures.join(protocol).join("hostile.yaml");
         let spec = Arc::new(spec);
         let prepared = match prepare(Arc::clone(&spec), Arc::new(suite), cases, file) {
@@ -246,7 +255,7 @@ pub async fn run_hostile(args: &FuzzArgs) -> anyhow::Result<Ran> {
             prepared,
             source,
             Arc::clone(&options),
-            args.jobs,
+            jobs(args.jobs, broadcast && external.contains_key(protocol)),
             rerun,
             |case, result| {
                 println!("{}", line(case, result, &reactions, colour));
@@ -285,6 +294,11 @@ pub async fn run_hostile(args: &FuzzArgs) -> anyhow::Result<Ran> {
         all.extend(results);
     }
     Ok(Ran::Results(all))
+}
+
+/// Cases at once: as given, else 4, or 1 on a shared target that pushes to every client.
+fn jobs(given: Option<usize>, shared_broadcast: bool) -> usize {
+    given.unwrap_or(if shared_broadcast { 1 } else { 4 })
 }
 
 fn protocols(
