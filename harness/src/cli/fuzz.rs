@@ -112,7 +112,8 @@ pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
     for (kind, path) in &reports {
         write_report(*kind, path, &report)?;
     }
-    match exit_code(&report.scenarios) {
+    // As for `run`: 4 when a MUST case failed, 3 unreachable, 2 other errors.
+    match super::run::exit_code(&report.scenarios, false) {
         Exit::Conformant if sessions_failed => Ok(Exit::Failures),
         exit => Ok(exit),
     }
@@ -424,28 +425,4 @@ fn target_names(args: &FuzzArgs) -> Vec<String> {
         return vec!["embedded reference server".to_owned()];
     }
     args.target.targets.clone()
-}
-
-/// 4 when a MUST case failed, 3 when a target could not be reached, 2 for other errors.
-fn exit_code(results: &[ScenarioResult]) -> Exit {
-    if results
-        .iter()
-        .any(|r| r.verdict == Verdict::Fail && r.level == "MUST")
-    {
-        return Exit::Failures;
-    }
-    let errors: Vec<&ScenarioResult> = results
-        .iter()
-        .filter(|r| r.verdict == Verdict::Error)
-        .collect();
-    if errors
-        .iter()
-        .any(|r| r.failure.as_ref().is_some_and(|f| f.unreachable))
-    {
-        return Exit::Unreachable;
-    }
-    if !errors.is_empty() {
-        return Exit::ScenarioFiles;
-    }
-    Exit::Conformant
 }

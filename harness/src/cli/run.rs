@@ -101,7 +101,7 @@ fn baseline_lines(changes: &Changes) -> String {
 
 /// 4 when a required scenario failed, 3 when the target could not be reached, 2 when a scenario
 /// itself is wrong, else 0.
-fn exit_code(results: &[ScenarioResult], strict: bool) -> Exit {
+pub(super) fn exit_code(results: &[ScenarioResult], strict: bool) -> Exit {
     let breaks = |r: &&ScenarioResult| r.verdict == Verdict::Fail && (r.level == "MUST" || strict);
     if results.iter().any(|r| breaks(&r)) {
         return Exit::Failures;
