@@ -26,7 +26,9 @@ use harness::runner::{RunOptions, TargetFactory};
 use super::Exit;
 use super::arg_groups::{SuiteArgs, TargetArgs};
 use super::fuzz_sessions::{SessionArgs, SessionsRun, run_sessions, show};
-use super::options::{check_time_scale, parse_reports, parse_targets, parse_vars, write_report};
+use super::options::{
+    check_time_scale, exit_code, parse_reports, parse_targets, parse_vars, write_report,
+};
 use super::suite_dir;
 
 /// `wsconform fuzz`.
@@ -113,7 +115,7 @@ pub fn fuzz(args: FuzzArgs) -> anyhow::Result<Exit> {
         write_report(*kind, path, &report)?;
     }
     // As for `run`: 4 when a MUST case failed, 3 unreachable, 2 other errors.
-    match super::run::exit_code(&report.scenarios, false) {
+    match exit_code(&report.scenarios, false) {
         Exit::Conformant if sessions_failed => Ok(Exit::Failures),
         exit => Ok(exit),
     }

@@ -1,11 +1,14 @@
-//! Command-line values shared by `run` and `load`: targets, run variables, report outputs.
+//! Command-line values shared by `run`, `load` and `fuzz`: targets, run variables, report
+//! outputs, and the exit code of a run's results.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{Context, bail};
-use harness::report::model::RunReport;
+use harness::report::model::{RunReport, ScenarioResult, Verdict};
 use harness::report::{self, ReportKind};
 use harness::runner::Target;
+
+use super::Exit;
 
 /// `--target <protocol>=<url>` values, each with the `--capability` values.
 pub fn parse_targets(
@@ -84,4 +87,27 @@ pub fn check_time_scale(scale: f64) -> anyhow::Result<()> {
         bail!("--time-scale must be a positive number");
     }
     Ok(())
+}
+
+/// 4 when a required scenario failed, 3 when the target could not be reached, 2 when a scenario
+/// itself is wrong, else 0.
+pub fn exit_code(results: &[ScenarioResult], strict: bool) -> Exit {
+    let breaks = |r: &&ScenarioResult| r.verdict == Verdict::Fail && (r.level == "MUST" || strict);
+    if results.iter().any(|r| breaks(&r)) {
+        return Exit::Failures;
+    }
+    let errors: Vec<&ScenarioResult> = results
+        .iter()
+        .filter(|r| r.verdict == Verdict::Error)
+        .collect();
+    if errors
+        .iter()
+        .any(|r| r.failure.as_ref().is_some_and(|f| f.unreachable))
+    {
+        return Exit::Unreachable;
+    }
+    if !errors.is_empty() {
+        return Exit::ScenarioFiles;
+    }
+    Exit::Conformant
 }

@@ -6,13 +6,13 @@ use std::io::IsTerminal;
 use anyhow::Context;
 use harness::report::baseline::{Baseline, Changes};
 use harness::report::human;
-use harness::report::model::{ScenarioResult, Verdict};
+use harness::report::model::ScenarioResult;
 use harness::runner::OnDeviation;
 
 use super::Exit;
 use super::args::RunArgs;
 use super::execute::{Echo, Executed, Setup, execute};
-use super::options::{parse_reports, write_report, write_text};
+use super::options::{exit_code, parse_reports, write_report, write_text};
 use super::profile;
 
 /// Runs the selected scenarios and writes the reports.
@@ -97,27 +97,4 @@ fn baseline_lines(changes: &Changes) -> String {
         ));
     }
     out
-}
-
-/// 4 when a required scenario failed, 3 when the target could not be reached, 2 when a scenario
-/// itself is wrong, else 0.
-pub(super) fn exit_code(results: &[ScenarioResult], strict: bool) -> Exit {
-    let breaks = |r: &&ScenarioResult| r.verdict == Verdict::Fail && (r.level == "MUST" || strict);
-    if results.iter().any(|r| breaks(&r)) {
-        return Exit::Failures;
-    }
-    let errors: Vec<&ScenarioResult> = results
-        .iter()
-        .filter(|r| r.verdict == Verdict::Error)
-        .collect();
-    if errors
-        .iter()
-        .any(|r| r.failure.as_ref().is_some_and(|f| f.unreachable))
-    {
-        return Exit::Unreachable;
-    }
-    if !errors.is_empty() {
-        return Exit::ScenarioFiles;
-    }
-    Exit::Conformant
 }
