@@ -328,3 +328,47 @@ async fn the_command_writes_a_failure_that_run_reproduces() {
     assert_eq!(on_reference.code(), Some(0), "{}", on_reference.shown());
     server.stop().await;
 }
+
+/// An ack answered twice (the "an ack is answered once") breaks a generated session:
+/// the second copy is a message no step took, before the probes' acks that steps do take.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ack_answered_twice_is_found() {
+    let server = support::embedded("jobber").await;
+    let upstream = server.target("jobber").unwrap().url;
+    let twice: support::faulty_proxy::Fault = Arc::new(|| {
+        Box::new(|text: String| match text.starts_with("43") {
+            true => vec![text.clone(), text],
+            false => vec![text],
+        })
+    });
+    let proxy = support::faulty_proxy::start(&upstream, twice).await;
+    let runner = TargetCases {
+        suite: Arc::new(support::suite("jobber")),
+        source: TargetSource::External(harness::exec::Target {
+            url: proxy.url.clone(),
+            capabilities: Default::default(),
+        }),
+        options: Arc::new(RunOptions::default()),
+        handle: tokio::runtime::Handle::current(),
+    };
+    let report = tokio::task::spawn_blocking(move || search(&model(), &config(10, 3), &runner))
+        .await
+        .unwrap();
+    let failure = report.failure.expect("the duplicate ack is found");
+    assert_eq!(report.cases, 1, "the first session already shows it");
+    let harness::fuzz::Broken::Scenario(why) = &failure.broken else {
+        panic!("a scenario failure, not {}", failure.broken);
+    };
+    assert!(
+        why.contains("which no emit awaits (unknown or repeated)"),
+        "{why}\n{}",
+        failure.yaml
+    );
+    assert!(
+        failure.operations.1 <= 2,
+        "{:?}\n{}",
+        failure.operations,
+        failure.yaml
+    );
+    server.stop().await;
+}
