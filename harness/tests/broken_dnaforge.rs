@@ -12,7 +12,7 @@ mod support;
 
 use harness::report::model::{CheckKind, CheckResult, CheckVerdict, ScenarioResult, Verdict};
 use serde_json::Value;
-use support::faulty_proxy::Fault;
+use support::faulty_proxy::{Fault, drop_type, rewrite_type};
 
 /// Fails the first `WebSocketAuth` (an unknown token), then succeeds with a good one.
 const AUTH_RETRY: &str = "dnaforge.ws.auth_retry";
@@ -39,31 +39,6 @@ const JOBLIST_LATER_STEP: usize = 24;
 
 async fn run_through(fault: Fault, id: &str) -> ScenarioResult {
     support::run_behind_proxy("dnaforge", id, fault, None).await
-}
-
-/// Every server message of type `kind` changed by `change`; the rest unchanged.
-fn rewrite_type(kind: &'static str, change: fn(&mut Value)) -> Fault {
-    std::sync::Arc::new(move || {
-        Box::new(move |text: String| {
-            let Ok(mut value) = serde_json::from_str::<Value>(&text) else {
-                return vec![text];
-            };
-            if value["type"] == kind {
-                change(&mut value);
-            }
-            vec![value.to_string()]
-        })
-    })
-}
-
-/// Every server message of type `kind` dropped.
-fn drop_type(kind: &'static str) -> Fault {
-    std::sync::Arc::new(move || {
-        Box::new(move |text: String| {
-            let dropped = serde_json::from_str::<Value>(&text).is_ok_and(|v| v["type"] == kind);
-            if dropped { vec![] } else { vec![text] }
-        })
-    })
 }
 
 /// The first failed check of a failed `result`, in step order (later ones may fail too).

@@ -7,35 +7,10 @@ mod support;
 
 use harness::report::model::{ScenarioResult, Verdict};
 use serde_json::Value;
-use support::faulty_proxy::Fault;
+use support::faulty_proxy::{Fault, drop_type, rewrite_type};
 
 async fn run_through(fault: Fault, id: &str) -> ScenarioResult {
     support::run_behind_proxy("emprops", id, fault, None).await
-}
-
-/// Every hub message of type `kind` changed by `change`; the rest unchanged.
-fn rewrite_type(kind: &'static str, change: fn(&mut Value)) -> Fault {
-    std::sync::Arc::new(move || {
-        Box::new(move |text: String| {
-            let Ok(mut value) = serde_json::from_str::<Value>(&text) else {
-                return vec![text];
-            };
-            if value["type"] == kind {
-                change(&mut value);
-            }
-            vec![value.to_string()]
-        })
-    })
-}
-
-/// Every hub message of type `kind` dropped.
-fn drop_type(kind: &'static str) -> Fault {
-    std::sync::Arc::new(move || {
-        Box::new(move |text: String| {
-            let dropped = serde_json::from_str::<Value>(&text).is_ok_and(|v| v["type"] == kind);
-            if dropped { vec![] } else { vec![text] }
-        })
-    })
 }
 
 /// The failed check of `result` at `file:line` (a later check may fail too).

@@ -283,6 +283,33 @@ pub fn drop_event(event: &'static str) -> Fault {
     })
 }
 
+/// A fault that rewrites every message whose `type` field is `kind` (the raw WebSocket
+/// protocols that type their messages so: emprops, dnaforge) with `change`.
+pub fn rewrite_type(kind: &'static str, change: fn(&mut serde_json::Value)) -> Fault {
+    Arc::new(move || {
+        Box::new(move |text: String| {
+            let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&text) else {
+                return vec![text];
+            };
+            if value["type"] == kind {
+                change(&mut value);
+            }
+            vec![value.to_string()]
+        })
+    })
+}
+
+/// A fault that drops every message whose `type` field is `kind`.
+pub fn drop_type(kind: &'static str) -> Fault {
+    Arc::new(move || {
+        Box::new(move |text: String| {
+            let dropped =
+                serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v["type"] == kind);
+            if dropped { vec![] } else { vec![text] }
+        })
+    })
+}
+
 /// A fault that drops every socket.io EVENT packet named `event`.
 pub fn drop_socketio_event(event: &'static str) -> Fault {
     Arc::new(move || {
