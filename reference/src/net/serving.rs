@@ -1,6 +1,6 @@
 //! What every driver does the same way: serve an axum app on a bound listener (TCP_NODELAY on
 //! each accepted socket), run the core's timer beside it, and stop both together; plus the wall
-//! clock the cores are fed.
+//! clock the cores are fed, and how a WebSocket read that broke the size limit is recognised.
 //!
 //! Holds no protocol logic: the app and the timer's work come from the driver. Drivers that
 //! hold sockets of their own count them in [`LiveConnections`] to wait for them at shutdown.
@@ -156,4 +156,22 @@ async fn run_timer(timed: Arc<impl Timed>, mut stopped: watch::Receiver<bool>) {
             _ = stopped.wait_for(|s| *s) => return,
         }
     }
+}
+
+/// Whether a WebSocket read failed because a frame or message broke the size limit (the
+/// drivers answer that with 1009, any other read error ends the connection). axum wraps the
+/// codec's error, so the chain is searched for tungstenite's `Capacity`, a few levels deep.
+pub(crate) fn is_capacity(error: &axum::Error) -> bool {
+    use std::error::Error as _;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = error.source();
+    for _ in 0..8 {
+        let Some(e) = source else {
+            return false;
+        };
+        if let Some(tungstenite::Error::Capacity(_)) = e.downcast_ref::<tungstenite::Error>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }

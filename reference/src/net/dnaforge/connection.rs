@@ -4,6 +4,7 @@
 //! Closes: 1008 when the queue is full, 1009 after an over-size frame, 1001 at shutdown, and the
 //! client's. Every wait at closing time is bounded by `close_grace`.
 
+use super::super::serving::is_capacity;
 use super::Shared;
 use crate::dnaforge::{ConnId, Input};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
@@ -66,22 +67,6 @@ async fn read_side(stream: &mut SplitStream<WebSocket>, shared: &Shared, conn: C
             Some(Err(_) | Ok(Message::Close(_))) | None => return ReadEnd::Gone,
         }
     }
-}
-
-fn is_capacity(error: &axum::Error) -> bool {
-    use std::error::Error as _;
-    let mut source: Option<&(dyn std::error::Error + 'static)> = error.source();
-    // axum wraps the codec's error; look through the chain for tungstenite's Capacity.
-    for _ in 0..8 {
-        let Some(e) = source else {
-            return false;
-        };
-        if let Some(tungstenite::Error::Capacity(_)) = e.downcast_ref::<tungstenite::Error>() {
-            return true;
-        }
-        source = e.source();
-    }
-    false
 }
 
 /// Writes queued texts in order until an abort (then the close frame) or the queue's end.

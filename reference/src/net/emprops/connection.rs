@@ -5,6 +5,7 @@
 //! frame, written after everything queued before), 1008 when the queue is full, and the
 //! client's. Every wait at closing time is bounded by `close_grace`.
 
+use super::super::serving::is_capacity;
 use super::{Item, Shared};
 use crate::emprops::{ConnId, Input};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
@@ -75,26 +76,6 @@ async fn read_side(stream: &mut SplitStream<WebSocket>, shared: &Shared, conn: C
             }
         }
     }
-}
-
-fn is_capacity(error: &axum::Error) -> bool {
-    use std::error::Error as _;
-    let mut source: Option<&(dyn std::error::Error + 'static)> = error.source();
-    // axum wraps the codec's error; look through the chain for tungstenite's Capacity.
-    for _ in 0..8 {
-        match source {
-            Some(e) => {
-                if let Some(tungstenite::Error::Capacity(_)) =
-                    e.downcast_ref::<tungstenite::Error>()
-                {
-                    return true;
-                }
-                source = e.source();
-            }
-            None => return false,
-        }
-    }
-    false
 }
 
 /// Writes queued items in order until a close (queued or at once) or the queue's end. A
