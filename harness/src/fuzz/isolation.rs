@@ -21,6 +21,8 @@ pub const MIN_VALUE_LEN: usize = 8;
 pub struct Leak {
     /// The actor that received it.
     pub receiver: String,
+    /// That actor's role.
+    pub receiver_role: String,
     /// The capture that holds the value (`job3`).
     pub capture: String,
     /// The value.
@@ -63,6 +65,7 @@ pub fn leaks(
             }
             found.push(Leak {
                 receiver: actor.clone(),
+                receiver_role: receiver_role.clone(),
                 capture: capture.clone(),
                 value: value.clone(),
                 owner: owner.clone(),

@@ -83,21 +83,6 @@ pub struct Kept {
     pub operation: usize,
 }
 
-/// One operation as rendered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderedOperation {
-    /// Its number (1-based; the probes at the end follow the session's operations).
-    pub number: usize,
-    /// The actor's name.
-    pub actor: String,
-    /// The actor's role.
-    pub role: String,
-    /// The operation's name in the model.
-    pub name: String,
-    /// Whether its invalid variant was sent.
-    pub invalid: bool,
-}
-
 /// A session as a scenario file.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -105,8 +90,6 @@ pub struct Rendered {
     pub yaml: String,
     /// The values kept, in order.
     pub kept: Vec<Kept>,
-    /// The operations, probes included, in order.
-    pub operations: Vec<RenderedOperation>,
     /// Actor name → role.
     pub roles: Vec<(String, String)>,
     /// (actor, capture): a kept value an actor's request carried.
@@ -126,7 +109,6 @@ pub fn render(
     let mut out = Rendered {
         yaml: String::new(),
         kept: Vec::new(),
-        operations: Vec::new(),
         roles: Vec::new(),
         sent: Vec::new(),
     };
@@ -268,13 +250,6 @@ fn operation(out: &mut Rendered, model: &FuzzModel, socketio: bool, op: &Op<'_>,
         };
         let _ = writeln!(out.yaml, "{step}");
     }
-    out.operations.push(RenderedOperation {
-        number: op.number,
-        actor,
-        role,
-        name: op.name.to_owned(),
-        invalid,
-    });
 }
 
 /// A template with its placeholders replaced and its `{{keep:…}}` captures registered (pooled

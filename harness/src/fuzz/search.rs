@@ -59,7 +59,7 @@ impl std::fmt::Display for Broken {
                 f,
                 "isolation: {} (role {}) received {} (kept as {} by role {}): {}",
                 leak.receiver,
-                role_letter(leak),
+                leak.receiver_role,
                 leak.value,
                 leak.capture,
                 leak.owner,
@@ -67,12 +67,6 @@ impl std::fmt::Display for Broken {
             ),
         }
     }
-}
-
-fn role_letter(leak: &Leak) -> String {
-    leak.receiver
-        .trim_end_matches(|c: char| c.is_ascii_digit())
-        .to_owned()
 }
 
 /// A failure, shrunk and written out.
