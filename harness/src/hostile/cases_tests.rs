@@ -1,3 +1,6 @@
+//! Tests of the generic cases' payloads: a padded frame has exactly the size asked for, and
+//! the deep nesting is as deep as [`super::DEEP`] says.
+
 #![allow(clippy::unwrap_used)]
 
 use super::{DEEP, padded};

@@ -1,3 +1,7 @@
+//! Tests of reading fields from client schemas (through `$ref`, `allOf` and one level of
+//! objects) and of planting faults: which faults a field gets, that a wrong value is of a type
+//! the schema does not allow, and that planting builds the parents it needs.
+
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
