@@ -13,7 +13,7 @@ mod support;
 
 use std::sync::Arc;
 
-use harness::fuzz::cases::TargetCases;
+use harness::fuzz::on_target::TargetCases;
 use harness::fuzz::{FuzzModel, SearchConfig, search};
 use harness::profile::TransportKind;
 use harness::runner::RunOptions;

@@ -8,7 +8,7 @@ mod support;
 use std::sync::Arc;
 
 use harness::embedded::EmbeddedFactory;
-use harness::fuzz::cases::TargetCases;
+use harness::fuzz::on_target::TargetCases;
 use harness::fuzz::{FuzzModel, SearchConfig, search};
 use harness::runner::RunOptions;
 use harness::runner::suite::TargetSource;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 use harness::embedded::EmbeddedFactory;
-use harness::fuzz::cases::TargetCases;
+use harness::fuzz::on_target::TargetCases;
 use harness::fuzz::{FuzzModel, ModelError, SearchConfig, SearchReport, search};
 use harness::profile::TransportKind;
 use harness::runner::suite::TargetSource;

@@ -9,9 +9,9 @@
 //! What it does not do: run hostile input (`crate::hostile`) or talk to sockets (the caller's
 //! [`search::CaseRunner`] runs each case). It names no protocol.
 
-pub mod cases;
 pub mod isolation;
 pub mod model;
+pub mod on_target;
 pub mod render;
 pub mod search;
 pub mod session;
