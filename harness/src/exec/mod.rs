@@ -19,6 +19,7 @@ pub mod markers;
 pub mod observer;
 pub mod outcome;
 pub mod plan;
+pub mod properties;
 pub mod session;
 mod steps;
 pub mod transcript;

@@ -681,6 +681,7 @@ impl Session {
         if self.keeps_checks() {
             self.not_run();
             self.find_unasked();
+            self.find_broken_properties();
         }
         let actors = self.plan.scenario.actors.iter().map(|a| a.name.clone());
         let deviations = self

@@ -11,6 +11,7 @@ mod fields;
 pub mod model;
 mod parse;
 mod patterns;
+pub mod properties;
 mod sio_steps;
 mod steps;
 mod values;

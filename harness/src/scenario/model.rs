@@ -76,6 +76,8 @@ pub struct Scenario {
     /// message of the scenario's own that no step took, and that arrived before a message a
     /// later step took on the same connection, is a finding.
     pub ignore: Vec<Pattern>,
+    /// What the whole transcript must hold to (`properties:`), checked when the session ends.
+    pub properties: super::properties::Properties,
     /// The steps, in order.
     pub steps: Vec<Step>,
     /// Where the scenario's `id` key is.

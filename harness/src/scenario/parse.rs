@@ -17,9 +17,20 @@ use super::steps::step;
 use super::values::to_json;
 use super::yaml::{Content, Node};
 
-const TOP_KEYS: [&str; 12] = [
-    "id", "title", "protocol", "clause", "level", "tags", "requires", "notes", "timeout", "actors",
-    "ignore", "steps",
+const TOP_KEYS: [&str; 13] = [
+    "id",
+    "title",
+    "protocol",
+    "clause",
+    "level",
+    "tags",
+    "requires",
+    "notes",
+    "timeout",
+    "actors",
+    "ignore",
+    "properties",
+    "steps",
 ];
 
 /// The default wait of expectations.
@@ -90,6 +101,10 @@ fn metadata(map: &MapView<'_>, file: &Path) -> Result<Scenario, ScenarioError> {
         Some(node) => ignore_list(node, file)?,
         None => Vec::new(),
     };
+    let properties = match map.get("properties") {
+        Some(node) => super::properties::properties(node, file)?,
+        None => Default::default(),
+    };
     Ok(Scenario {
         id,
         title,
@@ -102,6 +117,7 @@ fn metadata(map: &MapView<'_>, file: &Path) -> Result<Scenario, ScenarioError> {
         timeout,
         actors,
         ignore,
+        properties,
         steps: Vec::new(),
         location: map
             .entries
