@@ -31,6 +31,16 @@ pub enum BuildError {
     /// The case's family has no reaction.
     #[error("no reaction for the family {0:?}")]
     NoReaction(String),
+    /// The reaction gives replies by message type, none for this case's, and no `reply`.
+    #[error("{case}: the reaction {family:?} has `replies`, none for {message:?}, and no `reply`")]
+    NoReply {
+        /// The case.
+        case: String,
+        /// Its family.
+        family: String,
+        /// Its message type.
+        message: String,
+    },
     /// The written scenario did not parse (a snippet of `hostile.yaml` is wrong).
     #[error("the scenario of {case} does not parse: {error}\n{text}")]
     Parse {
@@ -54,6 +64,14 @@ pub fn scenario(
         .reactions
         .get(&case.family)
         .ok_or_else(|| BuildError::NoReaction(case.family.clone()))?;
+    let reply = reaction.reply_for(case.message.as_deref(), case.field.as_deref());
+    if !reaction.replies.is_empty() && reply.is_none() {
+        return Err(BuildError::NoReply {
+            case: case.id.clone(),
+            family: case.family.clone(),
+            message: case.message.clone().unwrap_or_default(),
+        });
+    }
     let writer = Writer {
         spec,
         socketio,
@@ -82,7 +100,7 @@ impl Writer<'_> {
         let actors = self.actors();
         let mut out = String::new();
         out.push_str(&format!("id: {}\n", self.case.id));
-        let title = format!("{} → {}", self.case.kind, self.reaction.describe());
+        let title = format!("{} → {}", self.case.kind, self.case.reaction(self.spec));
         out.push_str(&format!("title: {}\n", quote(&title)));
         out.push_str(&format!("protocol: {}\n", self.spec.protocol));
         out.push_str(&format!("clause: {}\n", quote(&self.reaction.clause)));
@@ -160,8 +178,7 @@ impl Writer<'_> {
     fn reply(&self) -> Option<String> {
         let field = self.case.field.as_deref().unwrap_or("");
         self.reaction
-            .reply
-            .as_ref()
+            .reply_for(self.case.message.as_deref(), self.case.field.as_deref())
             .map(|r| indent(&r.trim().replace("$FIELD", field), 4))
     }
 
