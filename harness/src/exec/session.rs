@@ -7,7 +7,8 @@
 //! [`Outcome`]. It never reads a clock, never sleeps and never touches a socket, so tests drive it
 //! with a manual clock and no sockets, and `run`, `load` and `fuzz` share it.
 //!
-//! Invariants: at most one command is outstanding (a scenario's steps are sequential); inputs
+//! Invariants: at most one command is outstanding (a scenario's steps are sequential), except
+//! the connects of an `at_once` step, asked for together and all outstanding at once; inputs
 //! about connections the session has let go are ignored; every wait has a deadline, and the
 //! session's budget bounds the whole execution.
 
@@ -161,10 +162,11 @@ impl ActorState {
 pub(super) enum Wait {
     /// Nothing: carry out the next instruction.
     Ready,
-    /// A connect of `actor`, the `position`th of its step's actors.
+    /// The connects under way of a `connect` step: `pending` its actors whose handshake has not
+    /// ended (one, or all of an `at_once` step), `next` the position of its next actor to start.
     Connect {
-        actor: usize,
-        position: usize,
+        pending: Vec<usize>,
+        next: usize,
         refused: bool,
         since: Instant,
     },
@@ -357,6 +359,15 @@ impl Session {
     /// The next command for the driver.
     pub fn poll_command(&mut self) -> Option<Command> {
         self.commands.pop_front()
+    }
+
+    /// The next command if it is a connect: a driver that took a connect takes the others
+    /// asked for with it (an `at_once` step) and opens them together.
+    pub fn poll_connect(&mut self) -> Option<Command> {
+        match self.commands.front() {
+            Some(Command::Connect { .. }) => self.commands.pop_front(),
+            _ => None,
+        }
     }
 
     /// When the session must be woken if nothing arrives: its current wait's deadline, or its

@@ -123,9 +123,7 @@ impl Writer<'_> {
             }
         }
         out.push_str("steps:\n");
-        for actor in &actors {
-            out.push_str(&self.snippet(&self.spec.open, actor, ""));
-        }
+        out.push_str(&self.opening(&actors));
         let (input, hostile_stays) = self.input_steps();
         out.push_str(&input);
         // The bystander first: it must not have been disturbed.
@@ -150,6 +148,33 @@ impl Writer<'_> {
                 out.push_str(&self.snippet(&self.spec.after_probe, other, probed));
             }
         }
+        out
+    }
+
+    /// The steps opening `actors`, the bystander first. The crowd of "many connections" opens
+    /// at once: each one's steps before its connect, one `connect` step of all with
+    /// `at_once: true`, then each one's steps after it (an `open` without a plain
+    /// `connect: $ACTOR` step opens them one after the other).
+    fn opening(&self, actors: &[String]) -> String {
+        let open = &self.spec.open;
+        let split = split_open(open);
+        let crowd = match (&self.case.input, split) {
+            (Input::Connections(_), Some(split)) => Some(split),
+            _ => None,
+        };
+        let Some((before, after)) = crowd else {
+            return actors.iter().map(|a| self.snippet(open, a, "")).collect();
+        };
+        let (first, rest) = actors
+            .split_first()
+            .map_or((None, &[][..]), |(f, r)| (Some(f), r));
+        let mut out: String = first.map(|a| self.snippet(open, a, "")).unwrap_or_default();
+        out.extend(rest.iter().map(|a| self.snippet(&before, a, "")));
+        out.push_str(&format!(
+            "  - connect: [{}]\n    at_once: true\n",
+            rest.join(", ")
+        ));
+        out.extend(rest.iter().map(|a| self.snippet(&after, a, "")));
         out
     }
 
@@ -296,6 +321,30 @@ impl Writer<'_> {
     }
 }
 
+/// The steps of an `open` snippet before its `connect: $ACTOR` step and after it, or `None`
+/// when it has no such step (a step is a line at the snippet's least indentation starting with
+/// `- `, and the lines under it).
+fn split_open(open: &str) -> Option<(String, String)> {
+    let lines: Vec<&str> = open.lines().filter(|l| !l.trim().is_empty()).collect();
+    let depth = |l: &str| l.len() - l.trim_start().len();
+    let base = lines.iter().map(|l| depth(l)).min()?;
+    let mut steps: Vec<Vec<&str>> = Vec::new();
+    for line in lines {
+        match steps.last_mut() {
+            Some(step) if !(depth(line) == base && line.trim_start().starts_with("- ")) => {
+                step.push(line);
+            }
+            _ => steps.push(vec![line]),
+        }
+    }
+    let is_connect = |step: &Vec<&str>| step.len() == 1 && step[0].trim() == "- connect: $ACTOR";
+    let at = steps.iter().position(is_connect)?;
+    let join = |steps: &[Vec<&str>]| -> String {
+        steps.iter().flatten().map(|l| format!("{l}\n")).collect()
+    };
+    Some((join(&steps[..at]), join(&steps[at + 1..])))
+}
+
 /// Puts the bad input in place of the marker step.
 fn splice(steps: &mut [Step], input: &Input) {
     for step in steps.iter_mut() {
@@ -324,3 +373,7 @@ fn indent(text: &str, by: usize) -> String {
     let pad = " ".repeat(by);
     text.lines().collect::<Vec<_>>().join(&format!("\n{pad}"))
 }
+
+#[cfg(test)]
+#[path = "build_tests.rs"]
+mod tests;
