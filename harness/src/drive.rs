@@ -102,6 +102,17 @@ impl Driver {
 
     /// Runs `session` to its end (it must not have been started).
     pub async fn run(&mut self, session: &mut Session, observer: &mut dyn Observer) {
+        self.run_holding(session, observer, None).await;
+    }
+
+    /// Runs `session` to its end; where it is held ([`Session::hold_before`]), runs `hold` to
+    /// its end first (it bounds itself), then releases it.
+    pub async fn run_holding(
+        &mut self,
+        session: &mut Session,
+        observer: &mut dyn Observer,
+        mut hold: Option<futures_util::future::BoxFuture<'_, ()>>,
+    ) {
         let mut connections = Connections::default();
         session.start(Instant::now(), observer);
         // One timer for the whole session, moved only when the deadline moves: registering a
@@ -111,6 +122,14 @@ impl Driver {
         tokio::pin!(timer);
         let mut fired = false;
         while !session.is_finished() {
+            if session.is_held() {
+                let since = Instant::now();
+                if let Some(hold) = hold.take() {
+                    hold.await;
+                }
+                session.release(Instant::now(), since.elapsed(), observer);
+                continue;
+            }
             if let Some(command) = session.poll_command() {
                 self.execute(command, session, &mut connections, observer)
                     .await;

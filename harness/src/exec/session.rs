@@ -191,6 +191,8 @@ pub(super) enum Wait {
     },
     /// A `sleep` step.
     Sleep { until: Instant },
+    /// Held before a step until its driver releases it ([`Session::hold_before`]).
+    Held,
     /// The session is over.
     Done,
 }
@@ -259,6 +261,8 @@ pub struct Session {
     /// The target's declared deviations, if any, and how often each was used.
     pub(super) dialect: Option<Arc<crate::dialect::Dialect>>,
     pub(super) deviation_uses: Vec<u64>,
+    /// The step number to hold before, until released (see [`super::hold`]).
+    pub(super) hold: Option<usize>,
 }
 
 impl Session {
@@ -314,6 +318,7 @@ impl Session {
             budget_deadline,
             dialect,
             deviation_uses,
+            hold: None,
         }
     }
 
@@ -393,6 +398,11 @@ impl Session {
         self.budget_deadline
     }
 
+    /// Moves the budget's deadline later by `by` (the time a driver held the session).
+    pub(super) fn extend_budget(&mut self, by: Duration) {
+        self.budget_deadline += by;
+    }
+
     /// "Now" in Unix milliseconds.
     pub(super) fn unix_ms(&self, now: Instant) -> i64 {
         let elapsed = i64::try_from(now.saturating_duration_since(self.started).as_millis());
@@ -449,6 +459,9 @@ impl Session {
                 self.pc += 1;
             }
             Instruction::LoopEnd { .. } => self.end_round(),
+            Instruction::Step(planned) if self.hold == Some(planned.number) => {
+                self.wait = Wait::Held;
+            }
             Instruction::Step(planned) => {
                 self.current = Some(self.pc);
                 self.pc += 1;

@@ -1,6 +1,8 @@
 //! Turning a hostile case into an ordinary [`Scenario`]: a bystander (a normal client opened
 //! first), the hostile connection, the bad input, the reaction the protocol's rule requires,
-//! then the bystander's probe and, where the hostile connection stays up, its own.
+//! then the bystander's probe and, where the hostile connection stays up, its own. A raw
+//! kind's scenario has a bystander and a newcomer instead: the raw driver starts its bad input
+//! between their openings ([`raw_hold`]), and both are probed after.
 //!
 //! The protocol's snippets (opening, probe, patterns) are scenario YAML, so the scenario is
 //! written as text and parsed by the scenario parser, which checks it like any file. The bad
@@ -20,6 +22,8 @@ use crate::scenario::{self, ScenarioError};
 pub const BYSTANDER: &str = "bystander";
 /// The hostile connection's actor name.
 pub const HOSTILE: &str = "hostile";
+/// A raw kind's second bystander, opened once the bad input is in place.
+pub const NEWCOMER: &str = "newcomer";
 /// The marker a step carries until the bad input takes its place.
 const MARKER: &str = "@@hostile-input@@";
 /// The ack label of a bad emit.
@@ -180,7 +184,7 @@ impl Writer<'_> {
 
     fn actors(&self) -> Vec<String> {
         match &self.case.input {
-            Input::Raw(_) => vec![BYSTANDER.to_owned()],
+            Input::Raw(_) => vec![BYSTANDER.to_owned(), NEWCOMER.to_owned()],
             Input::Connections(n) => std::iter::once(BYSTANDER.to_owned())
                 .chain((1..=*n).map(|i| format!("h{i}")))
                 .collect(),
@@ -244,7 +248,10 @@ impl Writer<'_> {
                 }
             }
         }
-        (out, self.reaction.close.is_none())
+        // A raw kind's bad connections are the raw driver's; its scenario's second actor is a
+        // newcomer, which stays.
+        let raw = matches!(self.case.input, Input::Raw(_));
+        (out, self.reaction.close.is_none() || raw)
     }
 
     /// Expectations of the reaction to one bad frame or emit.
@@ -322,12 +329,32 @@ impl Writer<'_> {
 }
 
 /// The steps of an `open` snippet before its `connect: $ACTOR` step and after it, or `None`
-/// when it has no such step (a step is a line at the snippet's least indentation starting with
-/// `- `, and the lines under it).
+/// when it has no such step.
 fn split_open(open: &str) -> Option<(String, String)> {
-    let lines: Vec<&str> = open.lines().filter(|l| !l.trim().is_empty()).collect();
+    let steps = steps_of(open);
+    let is_connect = |step: &Vec<&str>| step.len() == 1 && step[0].trim() == "- connect: $ACTOR";
+    let at = steps.iter().position(is_connect)?;
+    let join = |steps: &[Vec<&str>]| -> String {
+        steps.iter().flatten().map(|l| format!("{l}\n")).collect()
+    };
+    Some((join(&steps[..at]), join(&steps[at + 1..])))
+}
+
+/// The step a raw kind's scenario is held before while the raw driver starts its bad input
+/// (1-based): the first after the bystander's opening, so the bystander is connected before the
+/// bad input begins and the newcomer after; `None` for the other kinds.
+pub fn raw_hold(case: &Case, spec: &HostileSpec) -> Option<usize> {
+    matches!(case.input, Input::Raw(_)).then(|| steps_of(&spec.open).len() + 1)
+}
+
+/// The steps of a snippet: each a line at the snippet's least indentation starting with `- `,
+/// and the lines under it.
+fn steps_of(snippet: &str) -> Vec<Vec<&str>> {
+    let lines: Vec<&str> = snippet.lines().filter(|l| !l.trim().is_empty()).collect();
     let depth = |l: &str| l.len() - l.trim_start().len();
-    let base = lines.iter().map(|l| depth(l)).min()?;
+    let Some(base) = lines.iter().map(|l| depth(l)).min() else {
+        return Vec::new();
+    };
     let mut steps: Vec<Vec<&str>> = Vec::new();
     for line in lines {
         match steps.last_mut() {
@@ -337,12 +364,7 @@ fn split_open(open: &str) -> Option<(String, String)> {
             _ => steps.push(vec![line]),
         }
     }
-    let is_connect = |step: &Vec<&str>| step.len() == 1 && step[0].trim() == "- connect: $ACTOR";
-    let at = steps.iter().position(is_connect)?;
-    let join = |steps: &[Vec<&str>]| -> String {
-        steps.iter().flatten().map(|l| format!("{l}\n")).collect()
-    };
-    Some((join(&steps[..at]), join(&steps[at + 1..])))
+    steps
 }
 
 /// Puts the bad input in place of the marker step.
