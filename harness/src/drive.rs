@@ -1,7 +1,8 @@
 //! The driver: runs a [`Session`] against real transports, one task per session.
 //!
 //! It carries out the session's commands one at a time (a scenario's steps are sequential),
-//! each bounded, feeds their completions back, and otherwise waits for the first of: something
+//! except connects asked for together (an `at_once` step), whose handshakes it runs at once;
+//! each is bounded; it feeds their completions back, and otherwise waits for the first of: something
 //! arriving on one of the session's connections, or the session's deadline. The connections'
 //! receiving halves are streams polled here — no task or channel per connection — so a message
 //! goes from the socket to the session with no hand-off. It holds the only sockets of a
@@ -101,6 +102,17 @@ impl Driver {
 
     /// Runs `session` to its end (it must not have been started).
     pub async fn run(&mut self, session: &mut Session, observer: &mut dyn Observer) {
+        self.run_holding(session, observer, None).await;
+    }
+
+    /// Runs `session` to its end; where it is held ([`Session::hold_before`]), runs `hold` to
+    /// its end first (it bounds itself), then releases it.
+    pub async fn run_holding(
+        &mut self,
+        session: &mut Session,
+        observer: &mut dyn Observer,
+        mut hold: Option<futures_util::future::BoxFuture<'_, ()>>,
+    ) {
         let mut connections = Connections::default();
         session.start(Instant::now(), observer);
         // One timer for the whole session, moved only when the deadline moves: registering a
@@ -110,6 +122,14 @@ impl Driver {
         tokio::pin!(timer);
         let mut fired = false;
         while !session.is_finished() {
+            if session.is_held() {
+                let since = Instant::now();
+                if let Some(hold) = hold.take() {
+                    hold.await;
+                }
+                session.release(Instant::now(), since.elapsed(), observer);
+                continue;
+            }
             if let Some(command) = session.poll_command() {
                 self.execute(command, session, &mut connections, observer)
                     .await;
@@ -151,26 +171,11 @@ impl Driver {
         let bound = plan.scaled(plan.scenario.timeout);
         let input = match command {
             Command::Connect { conn, request } => {
-                let outcome = self.connector.connect(request).await;
-                let mut early = Vec::new();
-                let result = outcome.result.map(|connected| {
-                    let mut accepted = connected.accepted;
-                    early = std::mem::take(&mut accepted.early);
-                    connections.open(conn, connected.link, connected.incoming);
-                    accepted
-                });
-                session.handle(
-                    Instant::now(),
-                    Input::Connected {
-                        conn,
-                        description: outcome.description,
-                        result,
-                    },
-                    observer,
-                );
-                for inbound in early {
-                    session.handle(Instant::now(), arrival(conn, inbound), observer);
+                let mut batch = vec![(conn, request)];
+                while let Some(Command::Connect { conn, request }) = session.poll_connect() {
+                    batch.push((conn, request));
                 }
+                self.connect(batch, session, connections, observer).await;
                 return;
             }
             Command::Send { conn, message } => {
@@ -191,6 +196,41 @@ impl Driver {
             Command::Http(request) => Input::Http(self.http(request).await),
         };
         session.handle(Instant::now(), input, observer);
+    }
+
+    /// Opens every connection of `batch` at once (each connector call is bounded by its
+    /// request's timeout), then feeds their completions in order.
+    async fn connect(
+        &mut self,
+        batch: Vec<(usize, crate::transport::ConnectRequest)>,
+        session: &mut Session,
+        connections: &mut Connections,
+        observer: &mut dyn Observer,
+    ) {
+        let (conns, requests): (Vec<usize>, Vec<_>) = batch.into_iter().unzip();
+        let opening = requests.into_iter().map(|r| self.connector.connect(r));
+        let outcomes = futures_util::future::join_all(opening).await;
+        for (conn, outcome) in conns.into_iter().zip(outcomes) {
+            let mut early = Vec::new();
+            let result = outcome.result.map(|connected| {
+                let mut accepted = connected.accepted;
+                early = std::mem::take(&mut accepted.early);
+                connections.open(conn, connected.link, connected.incoming);
+                accepted
+            });
+            session.handle(
+                Instant::now(),
+                Input::Connected {
+                    conn,
+                    description: outcome.description,
+                    result,
+                },
+                observer,
+            );
+            for inbound in early {
+                session.handle(Instant::now(), arrival(conn, inbound), observer);
+            }
+        }
     }
 
     async fn http(&mut self, request: HttpRequest) -> Result<HttpReply, TransportError> {

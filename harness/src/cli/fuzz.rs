@@ -8,7 +8,6 @@
 //! a summary per protocol; exit 0 when every property held and every MUST case passed, 4 when
 //! not (3: a target could not be reached, 2: the fuzzing or hostile data is wrong).
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -216,12 +215,7 @@ pub async fn run_hostile(args: &FuzzArgs) -> anyhow::Result<Ran> {
         }
         if args.hostile.list {
             for case in &cases {
-                let reaction = spec
-                    .reactions
-                    .get(&case.family)
-                    .map(|r| r.describe())
-                    .unwrap_or_default();
-                println!("{}  {}  {}", case.id, case.kind, reaction);
+                println!("{}  {}  {}", case.id, case.kind, case.reaction(&spec));
             }
             continue;
         }
@@ -249,11 +243,6 @@ pub async fn run_hostile(args: &FuzzArgs) -> anyhow::Result<Ran> {
             }
         );
         let rerun = rerun_command(args, protocol);
-        let reactions: BTreeMap<String, String> = spec
-            .reactions
-            .iter()
-            .map(|(k, r)| (k.clone(), r.describe()))
-            .collect();
         let results = run_cases(
             prepared,
             source,
@@ -261,7 +250,7 @@ pub async fn run_hostile(args: &FuzzArgs) -> anyhow::Result<Ran> {
             jobs(args.jobs, broadcast && external.contains_key(protocol)),
             rerun,
             |case, result| {
-                println!("{}", line(case, result, &reactions, colour));
+                println!("{}", line(case, result, &case.reaction(&spec), colour));
                 let _ = std::io::stdout().flush();
             },
         )
@@ -334,12 +323,7 @@ fn protocols(
 }
 
 /// `PASS  <case id>  <kind>  <reaction expected>`.
-fn line(
-    case: &Case,
-    result: &ScenarioResult,
-    reactions: &BTreeMap<String, String>,
-    colour: bool,
-) -> String {
+fn line(case: &Case, result: &ScenarioResult, reaction: &str, colour: bool) -> String {
     let verdict = match result.verdict {
         Verdict::Pass => "PASS",
         Verdict::Fail => "FAIL",
@@ -352,7 +336,6 @@ fn line(
         (true, Verdict::Fail | Verdict::Error) => format!("\x1b[31m{verdict}\x1b[0m"),
         (true, Verdict::Unsupported) => format!("\x1b[33m{verdict}\x1b[0m"),
     };
-    let reaction = reactions.get(&case.family).map_or("", String::as_str);
     format!("{painted:<4}  {}  {}  {reaction}", case.id, case.kind)
 }
 

@@ -28,18 +28,22 @@ impl Session {
         result: Result<Accepted, TransportError>,
         observer: &mut dyn Observer,
     ) {
+        let Some(actor) = self.conns.get(conn).copied().flatten() else {
+            return;
+        };
         let Wait::Connect {
-            actor,
-            position,
+            pending,
             refused,
             since,
-        } = self.wait
+            ..
+        } = &self.wait
         else {
             return;
         };
-        if self.conns.get(conn).copied().flatten() != Some(actor) {
+        if !pending.contains(&actor) {
             return;
         }
+        let (refused, since) = (*refused, *since);
         let party = Party::Actor(actor);
         self.record(since, party, Direction::Sent, Content::Text(description));
         let name = self.party_name(party);
@@ -67,7 +71,7 @@ impl Session {
                 if refused && self.refusal_by_event(actor) {
                     // The declared refusal event (and a disconnect) will follow.
                     self.check(now, since, Some(actor), CheckKind::Connect, None, observer);
-                    self.connect_next(now, position);
+                    self.connect_next(now, actor);
                     return;
                 }
                 if refused {
@@ -78,7 +82,7 @@ impl Session {
                     return;
                 }
                 self.check(now, since, Some(actor), CheckKind::Connect, None, observer);
-                self.connect_next(now, position);
+                self.connect_next(now, actor);
             }
             Err(TransportError::Refused { data }) => {
                 self.conns[conn] = None;
@@ -88,7 +92,7 @@ impl Session {
                 self.take_in_refusal(now, actor, message.clone(), observer);
                 if refused {
                     self.check(now, since, Some(actor), CheckKind::Connect, None, observer);
-                    self.connect_next(now, position);
+                    self.connect_next(now, actor);
                     return;
                 }
                 let unmet = Unmet::new("the target refused the connection")
@@ -112,13 +116,28 @@ impl Session {
         }
     }
 
-    /// Goes on with the next actor of the current `connect` step.
-    fn connect_next(&mut self, now: Instant, position: usize) {
+    /// `actor`'s connect ended well: once none of the step's is pending, goes on with the next
+    /// actor of the current `connect` step (or the next step).
+    fn connect_next(&mut self, now: Instant, actor: usize) {
+        let Wait::Connect { pending, next, .. } = &mut self.wait else {
+            return;
+        };
+        if let Some(at) = pending.iter().position(|a| *a == actor) {
+            pending.remove(at);
+        }
+        if !pending.is_empty() {
+            return;
+        }
+        let next = *next;
         let plan = Arc::clone(&self.plan);
         match self.current.and_then(|i| plan.program.get(i)) {
             Some(super::plan::Instruction::Step(planned)) => match &planned.step.action {
-                Action::Connect { actors, refused } => {
-                    self.connect(now, actors, position + 1, *refused);
+                Action::Connect {
+                    actors,
+                    refused,
+                    at_once,
+                } => {
+                    self.connect(now, actors, next, *refused, *at_once);
                 }
                 _ => self.wait = Wait::Ready,
             },

@@ -12,6 +12,7 @@
 mod attachments;
 mod completions;
 mod dialect;
+mod hold;
 pub mod http_bodies;
 pub mod inbox;
 mod intake;

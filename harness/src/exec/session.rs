@@ -7,7 +7,8 @@
 //! [`Outcome`]. It never reads a clock, never sleeps and never touches a socket, so tests drive it
 //! with a manual clock and no sockets, and `run`, `load` and `fuzz` share it.
 //!
-//! Invariants: at most one command is outstanding (a scenario's steps are sequential); inputs
+//! Invariants: at most one command is outstanding (a scenario's steps are sequential), except
+//! the connects of an `at_once` step, asked for together and all outstanding at once; inputs
 //! about connections the session has let go are ignored; every wait has a deadline, and the
 //! session's budget bounds the whole execution.
 
@@ -161,10 +162,11 @@ impl ActorState {
 pub(super) enum Wait {
     /// Nothing: carry out the next instruction.
     Ready,
-    /// A connect of `actor`, the `position`th of its step's actors.
+    /// The connects under way of a `connect` step: `pending` its actors whose handshake has not
+    /// ended (one, or all of an `at_once` step), `next` the position of its next actor to start.
     Connect {
-        actor: usize,
-        position: usize,
+        pending: Vec<usize>,
+        next: usize,
         refused: bool,
         since: Instant,
     },
@@ -189,6 +191,8 @@ pub(super) enum Wait {
     },
     /// A `sleep` step.
     Sleep { until: Instant },
+    /// Held before a step until its driver releases it ([`Session::hold_before`]).
+    Held,
     /// The session is over.
     Done,
 }
@@ -257,6 +261,8 @@ pub struct Session {
     /// The target's declared deviations, if any, and how often each was used.
     pub(super) dialect: Option<Arc<crate::dialect::Dialect>>,
     pub(super) deviation_uses: Vec<u64>,
+    /// The step number to hold before, until released (see [`super::hold`]).
+    pub(super) hold: Option<usize>,
 }
 
 impl Session {
@@ -312,6 +318,7 @@ impl Session {
             budget_deadline,
             dialect,
             deviation_uses,
+            hold: None,
         }
     }
 
@@ -359,6 +366,15 @@ impl Session {
         self.commands.pop_front()
     }
 
+    /// The next command if it is a connect: a driver that took a connect takes the others
+    /// asked for with it (an `at_once` step) and opens them together.
+    pub fn poll_connect(&mut self) -> Option<Command> {
+        match self.commands.front() {
+            Some(Command::Connect { .. }) => self.commands.pop_front(),
+            _ => None,
+        }
+    }
+
     /// When the session must be woken if nothing arrives: its current wait's deadline, or its
     /// budget.
     pub fn poll_deadline(&self) -> Option<Instant> {
@@ -380,6 +396,11 @@ impl Session {
     /// The moment the whole execution must be over.
     pub fn budget_deadline(&self) -> Instant {
         self.budget_deadline
+    }
+
+    /// Moves the budget's deadline later by `by` (the time a driver held the session).
+    pub(super) fn extend_budget(&mut self, by: Duration) {
+        self.budget_deadline += by;
     }
 
     /// "Now" in Unix milliseconds.
@@ -438,6 +459,9 @@ impl Session {
                 self.pc += 1;
             }
             Instruction::LoopEnd { .. } => self.end_round(),
+            Instruction::Step(planned) if self.hold == Some(planned.number) => {
+                self.wait = Wait::Held;
+            }
             Instruction::Step(planned) => {
                 self.current = Some(self.pc);
                 self.pc += 1;

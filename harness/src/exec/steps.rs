@@ -22,7 +22,11 @@ use crate::transport::{ConnectRequest, Outbound};
 impl Session {
     pub(super) fn start_step(&mut self, now: Instant, planned: &PlannedStep) {
         match &planned.step.action {
-            Action::Connect { actors, refused } => self.connect(now, actors, 0, *refused),
+            Action::Connect {
+                actors,
+                refused,
+                at_once,
+            } => self.connect(now, actors, 0, *refused, *at_once),
             Action::Disconnect { actor } => self.disconnect(now, actor),
             Action::ExpectClose {
                 actor,
@@ -100,39 +104,57 @@ impl Session {
         }
     }
 
-    /// Connects the `position`th of `actors`; once every one is connected, the step is done.
+    /// Connects the `position`th of `actors` (`at_once`: it and every later one, each
+    /// handshake under way before any ends); once every one is connected, the step is done.
     pub(super) fn connect(
         &mut self,
         now: Instant,
         actors: &[String],
         position: usize,
         refused: bool,
+        at_once: bool,
     ) {
-        let Some(actor) = actors.get(position) else {
+        let end = if at_once { actors.len() } else { position + 1 };
+        let batch = actors.get(position..end.min(actors.len())).unwrap_or(&[]);
+        if batch.is_empty() {
             self.wait = Wait::Ready;
             return;
+        }
+        let mut pending = Vec::with_capacity(batch.len());
+        for actor in batch {
+            let Some(index) = self.start_connect(actor) else {
+                return;
+            };
+            pending.push(index);
+        }
+        self.last_cause = now;
+        self.wait = Wait::Connect {
+            pending,
+            next: position + batch.len(),
+            refused,
+            since: now,
         };
+    }
+
+    /// Asks the driver to open `actor`'s connection: its index, or `None` when the scenario
+    /// cannot (the session is then over).
+    fn start_connect(&mut self, actor: &str) -> Option<usize> {
         let plan = Arc::clone(&self.plan);
         let Some(index) = plan.actor_index(actor) else {
             self.fail_scenario(actor, format!("unknown actor {actor}"));
-            return;
+            return None;
         };
         let declared = &plan.scenario.actors[index];
         let mut query = Vec::new();
         for (name, value) in &declared.query {
             let value = matcher::interpolate(value, &self.captures);
-            let Some(value) = self.resolved(actor, value) else {
-                return;
-            };
+            let value = self.resolved(actor, value)?;
             query.push((name.clone(), value));
         }
         let auth = match &declared.auth {
             Some(auth) => {
                 let auth = matcher::resolve_value(auth, &self.captures);
-                let Some(auth) = self.resolved(actor, auth) else {
-                    return;
-                };
-                Some(auth)
+                Some(self.resolved(actor, auth)?)
             }
             None => None,
         };
@@ -152,13 +174,7 @@ impl Session {
                 limits: plan.options.limits.clone(),
             },
         });
-        self.last_cause = now;
-        self.wait = Wait::Connect {
-            actor: index,
-            position,
-            refused,
-            since: now,
-        };
+        Some(index)
     }
 
     fn disconnect(&mut self, now: Instant, actor: &str) {

@@ -1,6 +1,8 @@
 //! Turning a hostile case into an ordinary [`Scenario`]: a bystander (a normal client opened
 //! first), the hostile connection, the bad input, the reaction the protocol's rule requires,
-//! then the bystander's probe and, where the hostile connection stays up, its own.
+//! then the bystander's probe and, where the hostile connection stays up, its own. A raw
+//! kind's scenario has a bystander and a newcomer instead: the raw driver starts its bad input
+//! between their openings ([`raw_hold`]), and both are probed after.
 //!
 //! The protocol's snippets (opening, probe, patterns) are scenario YAML, so the scenario is
 //! written as text and parsed by the scenario parser, which checks it like any file. The bad
@@ -20,6 +22,8 @@ use crate::scenario::{self, ScenarioError};
 pub const BYSTANDER: &str = "bystander";
 /// The hostile connection's actor name.
 pub const HOSTILE: &str = "hostile";
+/// A raw kind's second bystander, opened once the bad input is in place.
+pub const NEWCOMER: &str = "newcomer";
 /// The marker a step carries until the bad input takes its place.
 const MARKER: &str = "@@hostile-input@@";
 /// The ack label of a bad emit.
@@ -31,6 +35,16 @@ pub enum BuildError {
     /// The case's family has no reaction.
     #[error("no reaction for the family {0:?}")]
     NoReaction(String),
+    /// The reaction gives replies by message type, none for this case's, and no `reply`.
+    #[error("{case}: the reaction {family:?} has `replies`, none for {message:?}, and no `reply`")]
+    NoReply {
+        /// The case.
+        case: String,
+        /// Its family.
+        family: String,
+        /// Its message type.
+        message: String,
+    },
     /// The written scenario did not parse (a snippet of `hostile.yaml` is wrong).
     #[error("the scenario of {case} does not parse: {error}\n{text}")]
     Parse {
@@ -54,6 +68,14 @@ pub fn scenario(
         .reactions
         .get(&case.family)
         .ok_or_else(|| BuildError::NoReaction(case.family.clone()))?;
+    let reply = reaction.reply_for(case.message.as_deref(), case.field.as_deref());
+    if !reaction.replies.is_empty() && reply.is_none() {
+        return Err(BuildError::NoReply {
+            case: case.id.clone(),
+            family: case.family.clone(),
+            message: case.message.clone().unwrap_or_default(),
+        });
+    }
     let writer = Writer {
         spec,
         socketio,
@@ -82,7 +104,7 @@ impl Writer<'_> {
         let actors = self.actors();
         let mut out = String::new();
         out.push_str(&format!("id: {}\n", self.case.id));
-        let title = format!("{} → {}", self.case.kind, self.reaction.describe());
+        let title = format!("{} → {}", self.case.kind, self.case.reaction(self.spec));
         out.push_str(&format!("title: {}\n", quote(&title)));
         out.push_str(&format!("protocol: {}\n", self.spec.protocol));
         out.push_str(&format!("clause: {}\n", quote(&self.reaction.clause)));
@@ -105,9 +127,7 @@ impl Writer<'_> {
             }
         }
         out.push_str("steps:\n");
-        for actor in &actors {
-            out.push_str(&self.snippet(&self.spec.open, actor, ""));
-        }
+        out.push_str(&self.opening(&actors));
         let (input, hostile_stays) = self.input_steps();
         out.push_str(&input);
         // The bystander first: it must not have been disturbed.
@@ -135,9 +155,36 @@ impl Writer<'_> {
         out
     }
 
+    /// The steps opening `actors`, the bystander first. The crowd of "many connections" opens
+    /// at once: each one's steps before its connect, one `connect` step of all with
+    /// `at_once: true`, then each one's steps after it (an `open` without a plain
+    /// `connect: $ACTOR` step opens them one after the other).
+    fn opening(&self, actors: &[String]) -> String {
+        let open = &self.spec.open;
+        let split = split_open(open);
+        let crowd = match (&self.case.input, split) {
+            (Input::Connections(_), Some(split)) => Some(split),
+            _ => None,
+        };
+        let Some((before, after)) = crowd else {
+            return actors.iter().map(|a| self.snippet(open, a, "")).collect();
+        };
+        let (first, rest) = actors
+            .split_first()
+            .map_or((None, &[][..]), |(f, r)| (Some(f), r));
+        let mut out: String = first.map(|a| self.snippet(open, a, "")).unwrap_or_default();
+        out.extend(rest.iter().map(|a| self.snippet(&before, a, "")));
+        out.push_str(&format!(
+            "  - connect: [{}]\n    at_once: true\n",
+            rest.join(", ")
+        ));
+        out.extend(rest.iter().map(|a| self.snippet(&after, a, "")));
+        out
+    }
+
     fn actors(&self) -> Vec<String> {
         match &self.case.input {
-            Input::Raw(_) => vec![BYSTANDER.to_owned()],
+            Input::Raw(_) => vec![BYSTANDER.to_owned(), NEWCOMER.to_owned()],
             Input::Connections(n) => std::iter::once(BYSTANDER.to_owned())
                 .chain((1..=*n).map(|i| format!("h{i}")))
                 .collect(),
@@ -160,8 +207,7 @@ impl Writer<'_> {
     fn reply(&self) -> Option<String> {
         let field = self.case.field.as_deref().unwrap_or("");
         self.reaction
-            .reply
-            .as_ref()
+            .reply_for(self.case.message.as_deref(), self.case.field.as_deref())
             .map(|r| indent(&r.trim().replace("$FIELD", field), 4))
     }
 
@@ -202,7 +248,10 @@ impl Writer<'_> {
                 }
             }
         }
-        (out, self.reaction.close.is_none())
+        // A raw kind's bad connections are the raw driver's; its scenario's second actor is a
+        // newcomer, which stays.
+        let raw = matches!(self.case.input, Input::Raw(_));
+        (out, self.reaction.close.is_none() || raw)
     }
 
     /// Expectations of the reaction to one bad frame or emit.
@@ -279,6 +328,45 @@ impl Writer<'_> {
     }
 }
 
+/// The steps of an `open` snippet before its `connect: $ACTOR` step and after it, or `None`
+/// when it has no such step.
+fn split_open(open: &str) -> Option<(String, String)> {
+    let steps = steps_of(open);
+    let is_connect = |step: &Vec<&str>| step.len() == 1 && step[0].trim() == "- connect: $ACTOR";
+    let at = steps.iter().position(is_connect)?;
+    let join = |steps: &[Vec<&str>]| -> String {
+        steps.iter().flatten().map(|l| format!("{l}\n")).collect()
+    };
+    Some((join(&steps[..at]), join(&steps[at + 1..])))
+}
+
+/// The step a raw kind's scenario is held before while the raw driver starts its bad input
+/// (1-based): the first after the bystander's opening, so the bystander is connected before the
+/// bad input begins and the newcomer after; `None` for the other kinds.
+pub fn raw_hold(case: &Case, spec: &HostileSpec) -> Option<usize> {
+    matches!(case.input, Input::Raw(_)).then(|| steps_of(&spec.open).len() + 1)
+}
+
+/// The steps of a snippet: each a line at the snippet's least indentation starting with `- `,
+/// and the lines under it.
+fn steps_of(snippet: &str) -> Vec<Vec<&str>> {
+    let lines: Vec<&str> = snippet.lines().filter(|l| !l.trim().is_empty()).collect();
+    let depth = |l: &str| l.len() - l.trim_start().len();
+    let Some(base) = lines.iter().map(|l| depth(l)).min() else {
+        return Vec::new();
+    };
+    let mut steps: Vec<Vec<&str>> = Vec::new();
+    for line in lines {
+        match steps.last_mut() {
+            Some(step) if !(depth(line) == base && line.trim_start().starts_with("- ")) => {
+                step.push(line);
+            }
+            _ => steps.push(vec![line]),
+        }
+    }
+    steps
+}
+
 /// Puts the bad input in place of the marker step.
 fn splice(steps: &mut [Step], input: &Input) {
     for step in steps.iter_mut() {
@@ -307,3 +395,7 @@ fn indent(text: &str, by: usize) -> String {
     let pad = " ".repeat(by);
     text.lines().collect::<Vec<_>>().join(&format!("\n{pad}"))
 }
+
+#[cfg(test)]
+#[path = "build_tests.rs"]
+mod tests;

@@ -17,6 +17,9 @@ pub struct Case {
     pub family: String,
     /// The faulty field's dotted path, for field faults (`$FIELD` in the reaction).
     pub field: Option<String>,
+    /// The bad message's type (event name, or the type field's value), for field faults: the
+    /// key of the reaction's `replies`.
+    pub message: Option<String>,
     /// What the hostile connection does.
     pub input: Input,
     /// Capabilities the target needs (a rate limit to flood past).
@@ -79,6 +82,14 @@ impl RawKind {
 }
 
 impl Case {
+    /// The reaction `spec` requires of this case, in a few words (empty without a rule).
+    pub fn reaction(&self, spec: &super::HostileSpec) -> String {
+        spec.reactions
+            .get(&self.family)
+            .map(|r| r.describe(self.message.as_deref(), self.field.as_deref()))
+            .unwrap_or_default()
+    }
+
     /// Whether `filter` selects the case: an id, a prefix ending in `*`, or a family name.
     pub fn selected_by(&self, filter: &str) -> bool {
         match filter.strip_suffix('*') {

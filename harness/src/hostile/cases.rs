@@ -129,6 +129,7 @@ impl Maker<'_> {
                         kind: format!("{name}: {dotted} {}", describe(fault)),
                         family: fault.family(field.required).to_owned(),
                         field: Some(dotted),
+                        message: Some(name.clone()),
                         input: self.message_input(&name, message),
                         requires: Vec::new(),
                     });
@@ -199,6 +200,7 @@ impl Maker<'_> {
                         kind: format!("{}: body {name} {}", http.request, describe(fault)),
                         family,
                         field: Some(name.clone()),
+                        message: None,
                         input: Input::Http {
                             request: http.request.clone(),
                             body: fields::plant(&http.body, &field.path, value),
@@ -237,6 +239,7 @@ impl Maker<'_> {
             kind: kind.to_owned(),
             family: family.to_owned(),
             field: None,
+            message: None,
             input: Input::Frame(frame),
             requires: Vec::new(),
         }
@@ -467,6 +470,7 @@ impl Maker<'_> {
             kind,
             family: family.to_owned(),
             field: None,
+            message: None,
             input: Input::Emit {
                 event: event.to_owned(),
                 args,
@@ -564,6 +568,7 @@ impl Maker<'_> {
                 kind,
                 family: family.to_owned(),
                 field: None,
+                message: None,
                 input,
                 requires: Vec::new(),
             });
@@ -593,6 +598,7 @@ impl Maker<'_> {
                     ),
                     family: family.clone(),
                     field: None,
+                    message: None,
                     input: Input::Frame(Outgoing::Text(frame)),
                     requires: Vec::new(),
                 });
@@ -608,6 +614,7 @@ impl Maker<'_> {
             kind,
             family: family.to_owned(),
             field: None,
+            message: None,
             input,
             requires: Vec::new(),
         };

@@ -11,9 +11,12 @@
 //! [`build`] turns a case into an ordinary scenario — a bystander opened first, the hostile
 //! connection, the bad input, the required reaction, then the bystander's probe and the hostile
 //! connection's own where it stays up — and [`run`] runs it with the conformance runner, so
-//! every case has a transcript, schema checks, a verdict and a re-run command. [`raw`] does the
-//! kinds a scenario cannot express (half-open and never-reading clients, a text frame that is
-//! not UTF-8) on loopback sockets of its own, every wait bounded. No protocol is named here.
+//! every case has a transcript, schema checks, a verdict and a re-run command. "Many
+//! connections" open in one `connect` step `at_once`. [`raw`] does the kinds a scenario cannot
+//! express (half-open and never-reading clients, a text frame that is not UTF-8) on loopback
+//! sockets of its own, every wait bounded, while the case's scenario is held between its
+//! bystander's opening and a newcomer's: both are probed with the bad input in place, the one
+//! already connected when it began and the one that connected after. No protocol is named here.
 
 pub mod build;
 pub mod case;

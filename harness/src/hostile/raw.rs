@@ -1,7 +1,8 @@
 //! The raw driver: the hostile kinds a scenario cannot express, on loopback sockets of its own.
 //! TCP connections that never send a byte, half an HTTP upgrade request, a text frame that is
-//! not UTF-8, and a client that sends many requests and never reads. Each is started before
-//! the case's bystander scenario and held while it runs ([`Held`]), then judged. Every wait is
+//! not UTF-8, and a client that sends many requests and never reads. Each is started in the
+//! middle of the case's scenario (after its bystander connected, before a newcomer connects and
+//! both are probed) and held while the rest runs ([`Held`]), then judged. Every wait is
 //! bounded; nothing here interprets the protocol beyond the frames `hostile.yaml` gives.
 
 use std::collections::BTreeMap;
@@ -180,7 +181,7 @@ pub async fn judge(kind: RawKind, held: Held, raw: &Raw) -> Result<String, Strin
     match held {
         Held::Failed(why) => Err(why),
         Held::Sockets(sockets) => Ok(format!(
-            "{} connection(s) held during the bystander's session",
+            "{} connection(s) held while the bystander and the newcomer were probed",
             sockets.len()
         )),
         Held::Socket(ws, sent) => {

@@ -1,7 +1,9 @@
 //! Running hostile cases: each case's scenario through the ordinary runner
 //! ([`crate::runner::run_scenario`]), against a fresh server per case or a server the user
-//! names, several at a time; a raw kind's driver is started before its bystander's scenario and
-//! judged after it. Results come back in case order as ordinary [`ScenarioResult`]s.
+//! names, several at a time. A raw kind's driver starts its bad input in the middle of the
+//! case's scenario, which is held there ([`crate::runner::Hold`]): after the bystander is
+//! connected, before the newcomer connects and both are probed; it is judged after the
+//! scenario. Results come back in case order as ordinary [`ScenarioResult`]s.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -11,12 +13,14 @@ use futures_util::StreamExt;
 
 use super::build;
 use super::case::{Case, Input};
-use super::raw::{self, Endpoint};
+use super::raw::{self, Endpoint, Held};
 use super::spec::HostileSpec;
 use crate::exec::markers::MarkerIndex;
 use crate::report::model::{Failure, ScenarioResult, Verdict};
 use crate::runner::suite::{FRESH_STATE, TargetSource};
-use crate::runner::{ProtocolSuite, RunOptions, Target, error_result, run_scenario};
+use crate::runner::{
+    Hold, ProtocolSuite, RunOptions, Target, error_result, run_scenario, run_scenario_holding,
+};
 use crate::scenario::model::Scenario;
 
 /// One protocol's cases, ready to run.
@@ -150,8 +154,34 @@ async fn on_target(
         Err(error) => return error_result(scenario, error, rerun),
     };
     let vars = vars(prepared, options);
-    let held = raw::start(kind, &endpoint, &prepared.spec.raw, &vars).await;
-    let mut result = run_scenario(scenario, &prepared.suite, target, options, markers, rerun).await;
+    let Some(step) = build::raw_hold(case, &prepared.spec) else {
+        return error_result(scenario, "a raw kind without a hold step".to_owned(), rerun);
+    };
+    let mut started = None;
+    let work = async {
+        started = Some(raw::start(kind, &endpoint, &prepared.spec.raw, &vars).await);
+    };
+    let hold = Hold {
+        step,
+        work: Box::pin(work),
+    };
+    let mut result = run_scenario_holding(
+        scenario,
+        &prepared.suite,
+        target,
+        options,
+        markers,
+        rerun,
+        Some(hold),
+    )
+    .await;
+    // A scenario that ended before its bystander was connected never started the raw input;
+    // its own failure says why.
+    let held = match started {
+        Some(held) => held,
+        None if result.verdict != Verdict::Pass => return result,
+        None => Held::Failed(format!("the scenario never reached step {step}")),
+    };
     match raw::judge(kind, held, &prepared.spec.raw).await {
         Ok(seen) => result.unmatched.push(note(&result, seen)),
         Err(why) => {

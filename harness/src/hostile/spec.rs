@@ -105,6 +105,11 @@ pub struct Reaction {
     /// the bad input asked for one, else the next message); `$FIELD` is the faulty field.
     #[serde(default)]
     pub reply: Option<String>,
+    /// Replies by the bad message's type, for a reaction whose answer is the message's own (a
+    /// null optional field read as absent: each type answers as it does without the field).
+    /// Keys: `<type>.<field>`, `*.<field>` or `<type>`, tried in that order, then `reply`.
+    #[serde(default)]
+    pub replies: BTreeMap<String, String>,
     /// The connection is closed, with this code (`any`: whatever the code).
     #[serde(default)]
     pub close: Option<Close>,
@@ -137,16 +142,33 @@ impl Close {
 }
 
 impl Reaction {
-    /// The reaction in a few words, for the verdict line.
-    pub fn describe(&self) -> String {
+    /// The reply pattern required of a case whose bad message is of type `message` (field
+    /// faults) with the fault in `field`: the most specific of `replies`, else `reply`.
+    pub fn reply_for(&self, message: Option<&str>, field: Option<&str>) -> Option<&str> {
+        let keys = [
+            message.zip(field).map(|(m, f)| format!("{m}.{f}")),
+            field.map(|f| format!("*.{f}")),
+            message.map(str::to_owned),
+        ];
+        keys.iter()
+            .flatten()
+            .find_map(|key| self.replies.get(key))
+            .or(self.reply.as_ref())
+            .map(String::as_str)
+    }
+
+    /// The reaction required of a message type and field (see [`Self::reply_for`]), in a few
+    /// words, for the verdict line.
+    pub fn describe(&self, message: Option<&str>, field: Option<&str>) -> String {
+        let reply = self.reply_for(message, field);
         let mut parts = Vec::new();
-        if let Some(reply) = &self.reply {
+        if let Some(reply) = reply {
             parts.push(format!("reply {}", one_line(reply)));
         }
         match &self.close {
             Some(Close::Code(code)) => parts.push(format!("close {code}")),
             Some(Close::Any(_)) => parts.push("close".to_owned()),
-            None if self.reply.is_none() => parts.push("ignored".to_owned()),
+            None if reply.is_none() => parts.push("ignored".to_owned()),
             None => {}
         }
         parts.join(", then ")
@@ -263,3 +285,7 @@ impl HostileSpec {
         Ok(spec)
     }
 }
+
+#[cfg(test)]
+#[path = "spec_tests.rs"]
+mod tests;

@@ -35,6 +35,28 @@ pub async fn run_scenario(
     markers: &Arc<MarkerIndex>,
     rerun: String,
 ) -> ScenarioResult {
+    run_scenario_holding(scenario, suite, target, options, markers, rerun, None).await
+}
+
+/// Something to do in the middle of a scenario: before its step `step` (1-based) starts, the
+/// session waits for `work` to end (see [`crate::exec::Session::hold_before`]).
+pub struct Hold<'a> {
+    /// The step held before.
+    pub step: usize,
+    /// What to do meanwhile; it bounds itself.
+    pub work: futures_util::future::BoxFuture<'a, ()>,
+}
+
+/// [`run_scenario`], held once as `hold` says.
+pub async fn run_scenario_holding(
+    scenario: &Scenario,
+    suite: &Arc<ProtocolSuite>,
+    target: &Target,
+    options: &Arc<RunOptions>,
+    markers: &Arc<MarkerIndex>,
+    rerun: String,
+    hold: Option<Hold<'_>>,
+) -> ScenarioResult {
     let missing: Vec<&String> = scenario
         .requires
         .iter()
@@ -58,7 +80,13 @@ pub async fn run_scenario(
     let session_id = own.as_ref().map(|m| m.id());
     let mut session = Session::new(plan, Instant::now(), unix_now_ms(), own);
     let mut driver = Driver::new(transport::connector(suite.profile.transport));
-    driver.run(&mut session, &mut Unobserved).await;
+    let work = hold.map(|hold| {
+        session.hold_before(hold.step);
+        hold.work
+    });
+    driver
+        .run_holding(&mut session, &mut Unobserved, work)
+        .await;
     let outcome = session.finish(Instant::now());
     let result = verdict::judge(scenario, &suite.profile, outcome, rerun);
     if let Some(session_id) = session_id {

@@ -151,4 +151,6 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_connect;
+#[cfg(test)]
 mod tests_several;

@@ -210,12 +210,16 @@ pub struct EmitStep {
 /// What a step does.
 #[derive(Debug, Clone)]
 pub enum Action {
-    /// Open actors' connections, one after the other.
+    /// Open actors' connections, one after the other (each handshake awaited before the next
+    /// starts), or all at once.
     Connect {
         /// The actors, in order.
         actors: Vec<String>,
         /// The target must refuse them (socket.io `connect_error`, kept in the inbox).
         refused: bool,
+        /// Start every handshake before awaiting any (`at_once: true`): the target meets them
+        /// pending together.
+        at_once: bool,
     },
     /// Emit a socket.io event.
     Emit(EmitStep),

@@ -51,19 +51,18 @@ pub fn step(node: &Node, file: &Path) -> Result<Step, ScenarioError> {
     let name = key.scalar().unwrap_or_default();
     let action = match name {
         "connect" => {
-            map.check_keys(&["connect", "refused"], "a connect step")?;
-            let refused = match map.get("refused") {
-                None => false,
-                Some(node) => match to_json(node, file)? {
-                    serde_json::Value::Bool(refused) => refused,
-                    _ => return Err(error(node, file, "\"refused\" is true or false")),
-                },
-            };
+            map.check_keys(&["connect", "refused", "at_once"], "a connect step")?;
+            let refused = flag(&map, "refused", file)?;
+            let at_once = flag(&map, "at_once", file)?;
             let actors = string_list(value, file, name)?;
             if actors.is_empty() {
                 return Err(error(value, file, "\"connect\" names no actor"));
             }
-            Action::Connect { actors, refused }
+            Action::Connect {
+                actors,
+                refused,
+                at_once,
+            }
         }
         "disconnect" => {
             map.check_keys(&[name], "a disconnect step")?;
@@ -104,6 +103,17 @@ pub fn step(node: &Node, file: &Path) -> Result<Step, ScenarioError> {
 }
 
 /// `- repeat: N` with `steps:`, the steps of one round.
+/// An optional `true` / `false` key (default false).
+fn flag(map: &MapView<'_>, key: &str, file: &Path) -> Result<bool, ScenarioError> {
+    match map.get(key) {
+        None => Ok(false),
+        Some(node) => match to_json(node, file)? {
+            serde_json::Value::Bool(value) => Ok(value),
+            _ => Err(error(node, file, format!("\"{key}\" is true or false"))),
+        },
+    }
+}
+
 fn repeat(map: &MapView<'_>, value: &Node) -> Result<Action, ScenarioError> {
     let file = map.file;
     map.check_keys(&["repeat", "steps"], "a repeat step")?;
