@@ -110,6 +110,11 @@ pub struct Invariants {
     /// (no cross-customer or cross-tenant leak).
     #[serde(default)]
     pub isolated_pools: Vec<String>,
+    /// The scenario format's `properties:` (YAML text of its map: `transitions`, `one_holder`),
+    /// written into every generated session, so a file written out checks them again: a key's
+    /// state only moves forward, a job is with one worker at a time.
+    #[serde(default)]
+    pub properties: String,
 }
 
 fn default_max_actors() -> usize {

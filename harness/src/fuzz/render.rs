@@ -185,6 +185,10 @@ fn header(out: &mut Rendered, model: &FuzzModel, protocol: &str, id: &str, actor
     if !model.ignore.trim().is_empty() {
         let _ = writeln!(yaml, "ignore:\n{}", indent(model.ignore.trim_end(), "  "));
     }
+    if !model.invariants.properties.trim().is_empty() {
+        let properties = model.invariants.properties.trim_end();
+        let _ = writeln!(yaml, "properties:\n{}", indent(properties, "  "));
+    }
     yaml.push_str("steps:\n");
     for (name, _) in &out.roles {
         let _ = writeln!(yaml, "  - connect: {name}");
