@@ -78,8 +78,7 @@ fn transitions(
             if !matches(&source.pattern, json) {
                 continue;
             }
-            let (Some(key), Some(state)) =
-                (key_at(json, &source.key), state_at(json, &source.state))
+            let (Some(key), Some(state)) = (key_at(json, &source.key), key_at(json, &source.state))
             else {
                 continue;
             };
@@ -166,17 +165,13 @@ fn keyed(
     }
 }
 
-/// A key as text (`"a"` and `7` alike); none where absent or null.
+/// A key or a state as text (`"a"` and `7` alike); none where absent or null.
 fn key_at(json: &Value, pointer: &str) -> Option<String> {
     match json.pointer(pointer)? {
         Value::Null => None,
         Value::String(text) => Some(text.clone()),
         other => Some(other.to_string()),
     }
-}
-
-fn state_at(json: &Value, pointer: &str) -> Option<String> {
-    key_at(json, pointer)
 }
 
 impl Session {
