@@ -9,6 +9,11 @@
 //! names nobody's token is never foreign, so an `absent` check still catches an event the target
 //! should not have sent.
 //!
+//! Another wsconform process on the same server (a run a moment ago whose agent goes offline now)
+//! has no entry in this run's index, so run ids have a shape of their own ([`new_run_id`]:
+//! `wc` and 8 hex digits, which no UUID or hex id contains) and a token holding one that is not
+//! this session's counts as another session's.
+//!
 //! The [`MarkerIndex`] maps tokens to the sessions that own them and is shared by a run's
 //! sessions; lookups are by token (a hash lookup per token of the message), never a scan of all
 //! markers. A session's tokens are its own until it ends, then linger for
@@ -32,6 +37,31 @@ pub const MIN_TOKEN_LEN: usize = 8;
 
 /// How long an ended session's tokens still mark its traffic, by default.
 pub const DEFAULT_LINGER: Duration = Duration::from_secs(30);
+
+/// What a run id starts with; not a hex digit, so no hex id (a UUID's parts) holds it.
+const RUN_ID_PREFIX: &str = "wc";
+
+/// Hex digits after [`RUN_ID_PREFIX`].
+const RUN_ID_DIGITS: usize = 8;
+
+/// A fresh value for `${run_id}`: `wc` and 8 random hex digits.
+pub fn new_run_id() -> String {
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{RUN_ID_PREFIX}{}", &random[..RUN_ID_DIGITS])
+}
+
+/// The parts of `token` shaped like a run id (of any run, this one's included).
+fn run_ids_in(token: &str) -> impl Iterator<Item = &str> {
+    let width = RUN_ID_PREFIX.len() + RUN_ID_DIGITS;
+    (0..(token.len() + 1).saturating_sub(width))
+        .filter_map(move |start| token.get(start..start + width))
+        .filter(|window| {
+            window.starts_with(RUN_ID_PREFIX)
+                && window[RUN_ID_PREFIX.len()..]
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+}
 
 /// The tokens of every session of a run.
 #[derive(Debug)]
@@ -230,7 +260,7 @@ impl SessionMarkers {
                 if self.own.contains(token) {
                     return true;
                 }
-                others = others || self.index.owned_by_other(self.id, token);
+                others = others || self.is_others(token);
             }
             false
         });
@@ -244,9 +274,16 @@ impl SessionMarkers {
             if self.own.contains(token) {
                 return false;
             }
-            others = others || self.index.owned_by_other(self.id, token);
+            others = others || self.is_others(token);
         }
         others
+    }
+
+    /// Whether `token` (not this session's) marks another session: one of this run's, or any
+    /// run's by its run id's shape.
+    fn is_others(&self, token: &str) -> bool {
+        run_ids_in(token).any(|run_id| !self.own.contains(run_id))
+            || self.index.owned_by_other(self.id, token)
     }
 }
 
@@ -292,6 +329,28 @@ mod tests {
         assert!(!b.is_foreign(&json!({"jobId": "11111111-aaaa", "agentId": "agent-bbbbbb1234"})));
         assert!(!b.is_foreign(&json!({"gameType": "ASA", "jobId": "unknown-origin"})));
         assert!(b.is_foreign_text("agent-aaaaaa1234 went away"));
+    }
+
+    #[test]
+    fn another_process_run_id_marks_its_traffic_as_foreign() {
+        let index = Arc::new(MarkerIndex::default());
+        let mut mine = index.session();
+        let run_id = new_run_id();
+        assert_eq!(run_id.len(), 10);
+        mine.add(&run_id);
+        // Another process's agent, unknown to this index, going offline now.
+        assert!(mine.is_foreign(
+            &json!({"event": "agent:offline", "data": {"agentId": "agent-wc0facd7d0"}})
+        ));
+        assert!(mine.is_foreign_text("agent-wc0facd7d0 went away"));
+        // Its own run id, server UUIDs and other hex ids are not another run's.
+        assert!(!mine.is_foreign(
+            &json!({"agentId": format!("agent-{run_id}"), "other": "agent-wc0facd7d0"})
+        ));
+        assert!(!mine.is_foreign(&json!({"jobId": "146ae454-7b20-44df-9a83-c57e78b29167"})));
+        assert!(!mine.is_foreign(&json!({"id": "0facd7d06b", "name": "wcx0facd7d0"})));
+        // Its run id inside a longer token is still its own.
+        assert!(!mine.is_foreign(&json!({"name": format!("job{run_id}")})));
     }
 
     #[test]

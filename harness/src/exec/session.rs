@@ -274,7 +274,7 @@ impl Session {
         unix_ms: i64,
         markers: Option<SessionMarkers>,
     ) -> Session {
-        let run_id = run_id();
+        let run_id = super::markers::new_run_id();
         let mut captures = Captures::new();
         captures.insert("run_id".to_owned(), Value::String(run_id.clone()));
         for (name, value) in plan.suite.profile.vars.iter().chain(&plan.options.vars) {
@@ -770,8 +770,4 @@ pub(super) fn is_foreign(
         (None, super::transcript::Shown::Frame(text)) => markers.is_foreign_text(text),
         (None, _) => false,
     }
-}
-
-fn run_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()[..10].to_owned()
 }
