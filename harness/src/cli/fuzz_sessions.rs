@@ -98,6 +98,9 @@ pub async fn run_sessions(
         time.map_or_else(String::new, |t| format!(", at most {t:?}"))
     );
     println!("  properties: {PROPERTIES}");
+    for name in model.property_names() {
+        println!("  and the model's: {name}");
+    }
     let report = tokio::task::spawn_blocking(move || search(&model, &config, &runner))
         .await
         .context("the generated sessions' task failed")?;

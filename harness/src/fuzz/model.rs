@@ -129,7 +129,37 @@ fn default_weight() -> u32 {
     1
 }
 
+/// Only the names of the declared properties (the scenario parser reads the rest).
+#[derive(Debug, Default, Deserialize)]
+struct PropertyNames {
+    #[serde(default)]
+    transitions: Vec<Named>,
+    #[serde(default)]
+    one_holder: Vec<Named>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Named {
+    name: String,
+}
+
 impl FuzzModel {
+    /// The names of the properties the model declares (`invariants.properties`), as written;
+    /// none when it declares none or they cannot be read (the generated scenario then says why).
+    pub fn property_names(&self) -> Vec<String> {
+        let text = &self.invariants.properties;
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        let names: PropertyNames = serde_saphyr::from_str(text).unwrap_or_default();
+        names
+            .transitions
+            .into_iter()
+            .chain(names.one_holder)
+            .map(|n| n.name)
+            .collect()
+    }
+
     /// The model of `protocol` under `fixtures`.
     pub fn load(fixtures: &Path, protocol: &str) -> Result<FuzzModel, ModelError> {
         let path = fixtures.join(protocol).join("fuzz.yaml");
