@@ -11,38 +11,15 @@
 
 mod support;
 
-use std::sync::Arc;
-
-use harness::fuzz::on_target::TargetCases;
-use harness::fuzz::{FuzzModel, SearchConfig, search};
-use harness::profile::TransportKind;
-use harness::runner::RunOptions;
 use harness::runner::suite::TargetSource;
 
 const CASES: u32 = 40;
 const SEED: u64 = 20_261_202;
 
 async fn every_generated_session_passes(protocol: &'static str) {
-    let model = FuzzModel::load(&support::root().join("fixtures"), protocol).unwrap();
-    let suite = Arc::new(support::suite(protocol));
     let server = support::embedded(protocol).await;
-    let runner = TargetCases {
-        source: TargetSource::External(server.target(protocol).unwrap()),
-        suite: Arc::clone(&suite),
-        options: Arc::new(RunOptions::default()),
-        handle: tokio::runtime::Handle::current(),
-    };
-    let config = SearchConfig {
-        protocol: protocol.into(),
-        socketio: suite.profile.transport == TransportKind::Socketio,
-        cases: CASES,
-        seed: SEED,
-        time: None,
-        max_shrink_runs: 64,
-    };
-    let report = tokio::task::spawn_blocking(move || search(&model, &config, &runner))
-        .await
-        .unwrap();
+    let source = TargetSource::External(server.target(protocol).unwrap());
+    let report = support::fuzzing::search_on(protocol, source, CASES, SEED).await;
     server.stop().await;
     assert_eq!(report.error, None, "{protocol}");
     if let Some(failure) = &report.failure {

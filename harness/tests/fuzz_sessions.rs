@@ -8,37 +8,14 @@ mod support;
 use std::sync::Arc;
 
 use harness::embedded::EmbeddedFactory;
-use harness::fuzz::on_target::TargetCases;
-use harness::fuzz::{FuzzModel, SearchConfig, search};
-use harness::runner::RunOptions;
+use harness::report::model::Verdict;
 use harness::runner::suite::TargetSource;
-
-fn model() -> FuzzModel {
-    FuzzModel::load(&support::root().join("fixtures"), "jobber").unwrap()
-}
-
-fn config(cases: u32, seed: u64) -> SearchConfig {
-    SearchConfig {
-        protocol: "jobber".into(),
-        socketio: true,
-        cases,
-        seed,
-        time: None,
-        max_shrink_runs: 256,
-    }
-}
+use support::fuzzing::{external, search_on, verdicts_on_double_and_reference};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_passes_every_generated_session() {
-    let runner = TargetCases {
-        suite: Arc::new(support::suite("jobber")),
-        source: TargetSource::Fresh(Arc::new(EmbeddedFactory)),
-        options: Arc::new(RunOptions::default()),
-        handle: tokio::runtime::Handle::current(),
-    };
-    let report = tokio::task::spawn_blocking(move || search(&model(), &config(20, 7), &runner))
-        .await
-        .unwrap();
+    let fresh = TargetSource::Fresh(Arc::new(EmbeddedFactory));
+    let report = search_on("jobber", fresh, 20, 7).await;
     assert_eq!(report.error, None);
     if let Some(failure) = &report.failure {
         panic!("{}\n{}", failure.broken, failure.yaml);
@@ -55,9 +32,7 @@ mod double {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
 
-    use serde_json::Value;
-
-    use super::support::faulty_proxy::{self, Fault, FaultyProxy};
+    use super::support::faulty_proxy::{self, Fault, FaultyProxy, socketio_packet as packet};
 
     const SEQUENCE: [&str; 3] = ["send_job", "cancel_job", "get_job"];
 
@@ -78,16 +53,6 @@ mod double {
         next_up: usize,
         next_down: usize,
         last_job_of_a: Option<String>,
-    }
-
-    /// `42<id>[…]` / `43<id>[…]`: the packet kind, ack id and JSON.
-    fn packet(text: &str) -> Option<(char, Option<u64>, Value)> {
-        let rest = text.strip_prefix('4')?;
-        let kind = rest.chars().next()?;
-        let rest = &rest[1..];
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        let json = serde_json::from_str(&rest[digits.len()..]).ok()?;
-        Some((kind, digits.parse().ok(), json))
     }
 
     fn up(shared: Arc<Mutex<Shared>>) -> Fault {
@@ -171,23 +136,7 @@ async fn a_leak_after_three_particular_requests_is_found_shrunk_and_written_out(
     let server = support::embedded("jobber").await;
     let upstream = server.target("jobber").unwrap().url;
     let proxy = double::start(&upstream).await;
-    let suite = Arc::new(support::suite("jobber"));
-    let options = Arc::new(RunOptions::default());
-    let external = |url: &str| {
-        TargetSource::External(harness::exec::Target {
-            url: url.to_owned(),
-            capabilities: Default::default(),
-        })
-    };
-    let on_double = TargetCases {
-        suite: Arc::clone(&suite),
-        source: external(&proxy.url),
-        options: Arc::clone(&options),
-        handle: tokio::runtime::Handle::current(),
-    };
-    let report = tokio::task::spawn_blocking(move || search(&model(), &config(300, 1), &on_double))
-        .await
-        .unwrap();
+    let report = search_on("jobber", external(&proxy.url), 300, 1).await;
     let failure = report.failure.expect("the leak is found");
     let harness::fuzz::Broken::Isolation(leak) = &failure.broken else {
         panic!("a leak, not {}", failure.broken);
@@ -207,39 +156,8 @@ async fn a_leak_after_three_particular_requests_is_found_shrunk_and_written_out(
     assert!(failure.yaml.contains("!lacks"), "{}", failure.yaml);
 
     // The file fails on the double and passes on the reference.
-    let scenario =
-        harness::scenario::parse_str(&failure.yaml, std::path::Path::new("f.yaml")).unwrap();
-    let cases = |source| TargetCases {
-        suite: Arc::clone(&suite),
-        source,
-        options: Arc::clone(&options),
-        handle: tokio::runtime::Handle::current(),
-    };
-    let (on_double, on_reference) = (
-        cases(external(&proxy.url)),
-        cases(TargetSource::Fresh(Arc::new(EmbeddedFactory))),
-    );
-    let (double_verdict, reference_verdict) = tokio::task::spawn_blocking(move || {
-        use harness::fuzz::CaseRunner;
-        (
-            on_double.run(&scenario).verdict,
-            on_reference.run(&scenario).verdict,
-        )
-    })
-    .await
-    .unwrap();
-    assert_eq!(
-        double_verdict,
-        harness::report::model::Verdict::Fail,
-        "{}",
-        failure.yaml
-    );
-    assert_eq!(
-        reference_verdict,
-        harness::report::model::Verdict::Pass,
-        "{}",
-        failure.yaml
-    );
+    let verdicts = verdicts_on_double_and_reference("jobber", &failure.yaml, &proxy.url).await;
+    assert_eq!(verdicts, (Verdict::Fail, Verdict::Pass), "{}", failure.yaml);
     println!(
         "cases {} shrink runs {} operations {before} → {after}\n{}",
         report.cases, failure.shrink_runs, failure.yaml
@@ -342,18 +260,7 @@ async fn an_ack_answered_twice_is_found() {
         })
     });
     let proxy = support::faulty_proxy::start(&upstream, twice).await;
-    let runner = TargetCases {
-        suite: Arc::new(support::suite("jobber")),
-        source: TargetSource::External(harness::exec::Target {
-            url: proxy.url.clone(),
-            capabilities: Default::default(),
-        }),
-        options: Arc::new(RunOptions::default()),
-        handle: tokio::runtime::Handle::current(),
-    };
-    let report = tokio::task::spawn_blocking(move || search(&model(), &config(10, 3), &runner))
-        .await
-        .unwrap();
+    let report = search_on("jobber", external(&proxy.url), 10, 3).await;
     let failure = report.failure.expect("the duplicate ack is found");
     assert_eq!(report.cases, 1, "the first session already shows it");
     let harness::fuzz::Broken::Scenario(why) = &failure.broken else {

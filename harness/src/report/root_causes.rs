@@ -130,7 +130,7 @@ mod tests {
         });
         failed.failure = Some(Failure {
             from_findings: true,
-            ..Failure::new("message #1 to a broke its schema: e schema: bad".into())
+            ..Failure::new("message #1 to a: e schema: bad".into())
         });
         let causes = root_causes(&report(vec![failed]));
         assert_eq!(causes.len(), 1, "{causes:?}");

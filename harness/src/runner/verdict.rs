@@ -106,7 +106,8 @@ pub fn judge(
     result
 }
 
-/// The headline of a scenario that failed only by its schema findings: the first of them.
+/// The headline of a scenario that failed only by its findings (a schema broken, a message no
+/// step asked for, a property broken): the first of them.
 fn findings_headline(findings: &[Finding]) -> Option<Failure> {
     let first = findings.first()?;
     let more = match findings.len() {
@@ -118,7 +119,7 @@ fn findings_headline(findings: &[Finding]) -> Option<Failure> {
         path: first.path.clone(),
         from_findings: true,
         ..Failure::new(format!(
-            "message #{} to {} broke its schema: {}{more}",
+            "message #{} to {}: {}{more}",
             first.message_index + 1,
             first.actor,
             first.message
@@ -192,7 +193,7 @@ mod tests {
         .expect("a headline");
         assert_eq!(
             headline.message,
-            "message #3 to worker broke its schema: job_cancelled schema: \"reason\" is not a string (and 1 more findings)"
+            "message #3 to worker: job_cancelled schema: \"reason\" is not a string (and 1 more findings)"
         );
         assert_eq!(headline.path.as_deref(), Some("$.args[0].reason"));
         assert!(headline.from_findings);

@@ -343,20 +343,25 @@ pub fn swap_pairs() -> Fault {
 pub fn rewrite_socketio(change: fn(char, Option<u64>, &mut serde_json::Value)) -> Fault {
     Arc::new(move || {
         Box::new(move |text: String| {
-            let mut chars = text.chars();
-            let (Some('4'), Some(kind)) = (chars.next(), chars.next()) else {
-                return vec![text];
-            };
-            let rest = &text[2..];
-            let digits = rest.chars().take_while(char::is_ascii_digit).count();
-            let id = rest[..digits].parse().ok();
-            let Ok(mut data) = serde_json::from_str(&rest[digits..]) else {
+            let Some((kind, id, mut data)) = socketio_packet(&text) else {
                 return vec![text];
             };
             change(kind, id, &mut data);
-            vec![format!("4{kind}{}{data}", &rest[..digits])]
+            let id = id.map_or_else(String::new, |id| id.to_string());
+            vec![format!("4{kind}{id}{data}")]
         })
     })
+}
+
+/// A main-namespace socket.io text packet (`4<type><ack id?><json>`) as `(packet type digit,
+/// ack id, JSON data)`; none for any other frame (Engine.IO pings, other namespaces).
+pub fn socketio_packet(text: &str) -> Option<(char, Option<u64>, serde_json::Value)> {
+    let rest = text.strip_prefix('4')?;
+    let kind = rest.chars().next().filter(char::is_ascii_digit)?;
+    let rest = &rest[1..];
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    let data = serde_json::from_str(&rest[digits..]).ok()?;
+    Some((kind, rest[..digits].parse().ok(), data))
 }
 
 /// Adds `status: "ok"` to the first argument of every ack the server sends (a real server's

@@ -5,6 +5,7 @@ pub mod browser;
 pub mod cli;
 pub mod dialect;
 pub mod faulty_proxy;
+pub mod fuzzing;
 pub mod load_report;
 pub mod stub_server;
 
