@@ -1,10 +1,11 @@
 //! The isolation property over a run's transcript: no value kept by one role's actor (a job id
 //! another customer's request returned) reaches an actor of another role.
 //!
-//! The values are found again from the file itself: each kept capture's answer pattern (the
-//! scenario's `expect … ack` step) is matched against the answer the transcript holds, in
-//! operation order, so nothing here depends on the executor's internals. Only strings of
-//! [`MIN_VALUE_LEN`] characters or more count: a short value can occur by chance.
+//! The values are found again from the file itself, in operation order, so nothing here depends
+//! on the executor's internals: a socket.io answer's pattern (the `expect … ack` step) is matched
+//! against the ack the transcript holds; another answer's (an `expect` of a message) against the
+//! first message of its actor that no earlier answer took and that gives the capture. Only
+//! strings of [`MIN_VALUE_LEN`] characters or more count: a short value can occur by chance.
 
 use serde_json::Value;
 
@@ -103,22 +104,15 @@ fn kept_values(
     pools: &[String],
 ) -> Vec<(String, String, Value)> {
     let mut known = Captures::new();
+    let mut taken = vec![false; received.len()];
     let mut out = Vec::new();
     for kept in &rendered.kept {
         let label = format!("op{}", kept.operation);
-        let Some((actor, pattern)) = answer_step(scenario, &label) else {
-            continue;
+        let made = match answer_step(scenario, &label) {
+            Some((actor, pattern)) => ack_captures(received, &actor, &label, pattern, &known),
+            None => message_captures(scenario, received, &mut taken, &kept.capture, &known),
         };
-        let answer = received
-            .iter()
-            .find(|(a, m)| *a == actor && m.get("ack").and_then(Value::as_str) == Some(&label));
-        let Some((_, message)) = answer else {
-            continue;
-        };
-        let args = message.get("args").cloned().unwrap_or(Value::Null);
-        let Ok(made) = matcher::matches(pattern, &args, &known) else {
-            continue;
-        };
+        let Some(made) = made else { continue };
         known.extend(made);
         let Some(value) = known.get(&kept.capture).cloned() else {
             continue;
@@ -129,6 +123,47 @@ fn kept_values(
         }
     }
     out
+}
+
+/// The captures of the ack labelled `label` that `actor` received, matched with `pattern`.
+fn ack_captures(
+    received: &[(String, Value)],
+    actor: &str,
+    label: &str,
+    pattern: &Pattern,
+    known: &Captures,
+) -> Option<Captures> {
+    let (_, message) = received
+        .iter()
+        .find(|(a, m)| a == actor && m.get("ack").and_then(Value::as_str) == Some(label))?;
+    let args = message.get("args").cloned().unwrap_or(Value::Null);
+    matcher::matches(pattern, &args, known).ok()
+}
+
+/// The captures of the first message not yet `taken` that an `expect` step's pattern matches,
+/// for its actor, giving `capture`; that message is taken.
+fn message_captures(
+    scenario: &Scenario,
+    received: &[(String, Value)],
+    taken: &mut [bool],
+    capture: &str,
+    known: &Captures,
+) -> Option<Captures> {
+    for (actor, pattern) in message_steps(scenario) {
+        for (index, (a, message)) in received.iter().enumerate() {
+            if taken[index] || *a != actor {
+                continue;
+            }
+            let Ok(made) = matcher::matches(pattern, message, known) else {
+                continue;
+            };
+            if made.get(capture).is_some() {
+                taken[index] = true;
+                return Some(made);
+            }
+        }
+    }
+    None
 }
 
 /// The actor and pattern of the `expect … ack: label` step.
@@ -144,6 +179,22 @@ fn answer_step<'s>(scenario: &'s Scenario, label: &str) -> Option<(String, &'s P
             } if l == label => Some((actors.first()?.clone(), args)),
             _ => None,
         })
+}
+
+/// The actor and pattern of every step that expects one message (`next` or `eventually`).
+fn message_steps(scenario: &Scenario) -> Vec<(String, &Pattern)> {
+    scenario
+        .numbered_steps()
+        .into_iter()
+        .filter_map(|step| match &step.action {
+            Action::Expect {
+                actors,
+                expectation: Expectation::Next(pattern) | Expectation::Eventually(pattern),
+                ..
+            } => Some((actors.first()?.clone(), pattern)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The operation whose ack this message is (`{"ack": "op3", …}` → 3).
@@ -171,3 +222,7 @@ fn mentions(message: &Value, value: &Value) -> bool {
         (m, v) => m == v,
     }
 }
+
+#[cfg(test)]
+#[path = "isolation_tests.rs"]
+mod tests;
