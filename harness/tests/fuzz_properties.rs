@@ -13,7 +13,7 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use harness::fuzz::Broken;
 use harness::report::model::Verdict;
@@ -37,30 +37,53 @@ fn cancelled_then_running() -> Fault {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_status_moved_back_is_found_shrunk_and_written_out() {
-    let server = support::embedded("dnaforge").await;
-    let upstream = server.target("dnaforge").unwrap().url;
-    let proxy = faulty_proxy::start(&upstream, cancelled_then_running()).await;
-    let report = search_on("dnaforge", external(&proxy.url), 100, 1).await;
-    let failure = report.failure.expect("the move back is found");
+/// What a planted bug must come to: the first failing session breaks `property` (the message
+/// holding `detail`), is shrunk to at most `most` operations, and its file fails on the double
+/// at `url` and passes on the reference.
+struct Expected {
+    property: &'static str,
+    detail: &'static str,
+    most: usize,
+}
+
+async fn assert_found_shrunk_and_written_out(
+    protocol: &str,
+    url: &str,
+    cases: u32,
+    expected: Expected,
+) {
+    let report = search_on(protocol, external(url), cases, 1).await;
+    let failure = report.failure.expect("the planted bug is found");
     let Broken::Scenario(why) = &failure.broken else {
         panic!("a property, not {}", failure.broken);
     };
+    let property = format!("property \"{}\"", expected.property);
     assert!(
-        why.contains("property \"a job's status only moves forward (D6)\"")
-            && why.contains("from CANCELED to RUNNING"),
+        why.contains(&property) && why.contains(expected.detail),
         "{why}\n{}",
         failure.yaml
     );
-    // A job made and cancelled: two operations.
-    assert!(failure.operations.1 <= 2, "{}", failure.yaml);
-    let verdicts = verdicts_on_double_and_reference("dnaforge", &failure.yaml, &proxy.url).await;
+    assert!(failure.operations.1 <= expected.most, "{}", failure.yaml);
+    let verdicts = verdicts_on_double_and_reference(protocol, &failure.yaml, url).await;
     assert_eq!(verdicts, (Verdict::Fail, Verdict::Pass), "{}", failure.yaml);
     println!(
         "{why}\ncases {}, shrunk {:?}\n{}",
         report.cases, failure.operations, failure.yaml
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_moved_back_is_found_shrunk_and_written_out() {
+    let server = support::embedded("dnaforge").await;
+    let upstream = server.target("dnaforge").unwrap().url;
+    let proxy = faulty_proxy::start(&upstream, cancelled_then_running()).await;
+    // A job made and cancelled: two operations.
+    let expected = Expected {
+        property: "a job's status only moves forward (D6)",
+        detail: "from CANCELED to RUNNING",
+        most: 2,
+    };
+    assert_found_shrunk_and_written_out("dnaforge", &proxy.url, 100, expected).await;
     server.stop().await;
 }
 
@@ -75,78 +98,42 @@ mod twice {
         pending: Vec<String>,
     }
 
-    #[derive(Default)]
-    struct Shared {
-        connections: Vec<Connection>,
-        next_up: usize,
-        next_down: usize,
-    }
-
-    impl Shared {
-        fn connection(&mut self, index: usize) -> &mut Connection {
-            if self.connections.len() <= index {
-                self.connections.resize_with(index + 1, Connection::default);
-            }
-            &mut self.connections[index]
+    fn connection(connections: &mut Vec<Connection>, index: usize) -> &mut Connection {
+        if connections.len() <= index {
+            connections.resize_with(index + 1, Connection::default);
         }
+        &mut connections[index]
+    }
 
-        /// Queues `frame` (a work_request sent to `from`) for every other connection of
-        /// `from`'s customer.
-        fn copy_work(&mut self, from: usize, frame: &str) {
-            let customer = self.connection(from).customer.clone();
-            for (index, other) in self.connections.iter_mut().enumerate() {
-                if index != from && other.customer == customer {
-                    other.pending.push(frame.to_owned());
+    fn up(connections: &mut Vec<Connection>, index: usize, text: String) -> Vec<String> {
+        if let Some(('0', _, auth)) = socketio_packet(&text) {
+            let customer = auth["customerToken"].as_str().map(str::to_owned);
+            connection(connections, index).customer = customer;
+        }
+        vec![text]
+    }
+
+    /// A work_request to one connection is queued for every other connection of its
+    /// customer, and goes with that connection's next frame.
+    fn down(connections: &mut Vec<Connection>, index: usize, text: String) -> Vec<String> {
+        if let Some(('2', None, args)) = socketio_packet(&text)
+            && args[0] == "work_request"
+        {
+            let customer = connection(connections, index).customer.clone();
+            for (other, peer) in connections.iter_mut().enumerate() {
+                if other != index && peer.customer == customer {
+                    peer.pending.push(text.clone());
                 }
             }
         }
-    }
-
-    /// Numbers each connection as it opens (up and down open in the same order).
-    fn next(shared: &Mutex<Shared>, up: bool) -> usize {
-        let mut s = shared.lock().unwrap();
-        let counter = if up { &mut s.next_up } else { &mut s.next_down };
-        *counter += 1;
-        *counter - 1
-    }
-
-    fn up(shared: Arc<Mutex<Shared>>) -> Fault {
-        Arc::new(move || {
-            let shared = Arc::clone(&shared);
-            let index = next(&shared, true);
-            Box::new(move |text: String| {
-                let mut s = shared.lock().unwrap();
-                if let Some(('0', _, auth)) = socketio_packet(&text) {
-                    let customer = auth["customerToken"].as_str().map(str::to_owned);
-                    s.connection(index).customer = customer;
-                }
-                vec![text]
-            })
-        })
-    }
-
-    fn down(shared: Arc<Mutex<Shared>>) -> Fault {
-        Arc::new(move || {
-            let shared = Arc::clone(&shared);
-            let index = next(&shared, false);
-            Box::new(move |text: String| {
-                let mut s = shared.lock().unwrap();
-                if let Some(('2', None, args)) = socketio_packet(&text)
-                    && args[0] == "work_request"
-                {
-                    s.copy_work(index, &text);
-                }
-                let mut frames = std::mem::take(&mut s.connection(index).pending);
-                frames.push(text);
-                frames
-            })
-        })
+        let mut frames = std::mem::take(&mut connection(connections, index).pending);
+        frames.push(text);
+        frames
     }
 
     /// The double in front of `upstream`.
     pub async fn start(upstream: &str) -> faulty_proxy::FaultyProxy {
-        let shared = Arc::new(Mutex::new(Shared::default()));
-        faulty_proxy::start_with(upstream, down(Arc::clone(&shared)), Some(up(shared))).await
+        faulty_proxy::start_stateful(upstream, Vec::new(), up, down).await
     }
 }
 
@@ -155,24 +142,12 @@ async fn a_job_dispatched_twice_is_found_shrunk_and_written_out() {
     let server = support::embedded("jobber").await;
     let upstream = server.target("jobber").unwrap().url;
     let proxy = twice::start(&upstream).await;
-    let report = search_on("jobber", external(&proxy.url), 300, 1).await;
-    let failure = report.failure.expect("the second dispatch is found");
-    let Broken::Scenario(why) = &failure.broken else {
-        panic!("a property, not {}", failure.broken);
-    };
-    assert!(
-        why.contains("property \"a job is dispatched to one worker at a time (J5, J13)\"")
-            && why.contains("still held it"),
-        "{why}\n{}",
-        failure.yaml
-    );
     // A worker registered and a job for it, with another connection of the customer.
-    assert!(failure.operations.1 <= 2, "{}", failure.yaml);
-    let verdicts = verdicts_on_double_and_reference("jobber", &failure.yaml, &proxy.url).await;
-    assert_eq!(verdicts, (Verdict::Fail, Verdict::Pass), "{}", failure.yaml);
-    println!(
-        "{why}\ncases {}, shrunk {:?}\n{}",
-        report.cases, failure.operations, failure.yaml
-    );
+    let expected = Expected {
+        property: "a job is dispatched to one worker at a time (J5, J13)",
+        detail: "still held it",
+        most: 2,
+    };
+    assert_found_shrunk_and_written_out("jobber", &proxy.url, 300, expected).await;
     server.stop().await;
 }

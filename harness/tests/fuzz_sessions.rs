@@ -30,9 +30,8 @@ async fn the_reference_passes_every_generated_session() {
 /// else changes, so only the isolation property can see it.
 mod double {
     use std::collections::HashMap;
-    use std::sync::{Arc, Mutex};
 
-    use super::support::faulty_proxy::{self, Fault, FaultyProxy, socketio_packet as packet};
+    use super::support::faulty_proxy::{self, FaultyProxy, socketio_packet as packet};
 
     const SEQUENCE: [&str; 3] = ["send_job", "cancel_job", "get_job"];
 
@@ -50,84 +49,59 @@ mod double {
     #[derive(Default)]
     struct Shared {
         connections: Vec<Connection>,
-        next_up: usize,
-        next_down: usize,
         last_job_of_a: Option<String>,
     }
 
-    fn up(shared: Arc<Mutex<Shared>>) -> Fault {
-        Arc::new(move || {
-            let shared = Arc::clone(&shared);
-            let index = {
-                let mut s = shared.lock().unwrap();
-                s.next_up += 1;
-                s.next_up - 1
-            };
-            Box::new(move |text: String| {
-                let mut s = shared.lock().unwrap();
-                if s.connections.len() <= index {
-                    s.connections.resize_with(index + 1, Connection::default);
-                }
-                let conn = &mut s.connections[index];
-                match packet(&text) {
-                    Some(('0', _, auth)) => {
-                        conn.customer = auth["customerToken"].as_str().map(str::to_owned);
+    fn up(s: &mut Shared, index: usize, text: String) -> Vec<String> {
+        if s.connections.len() <= index {
+            s.connections.resize_with(index + 1, Connection::default);
+        }
+        let conn = &mut s.connections[index];
+        match packet(&text) {
+            Some(('0', _, auth)) => {
+                conn.customer = auth["customerToken"].as_str().map(str::to_owned);
+            }
+            Some(('2', Some(id), args)) => {
+                let event = args[0].as_str().unwrap_or_default().to_owned();
+                if conn.progress < SEQUENCE.len() && event == SEQUENCE[conn.progress] {
+                    conn.progress += 1;
+                    if conn.progress == SEQUENCE.len() {
+                        conn.leak_ack = Some(id);
                     }
-                    Some(('2', Some(id), args)) => {
-                        let event = args[0].as_str().unwrap_or_default().to_owned();
-                        if conn.progress < SEQUENCE.len() && event == SEQUENCE[conn.progress] {
-                            conn.progress += 1;
-                            if conn.progress == SEQUENCE.len() {
-                                conn.leak_ack = Some(id);
-                            }
-                        }
-                        conn.emits.insert(id, event);
-                    }
-                    _ => {}
                 }
-                vec![text]
-            })
-        })
+                conn.emits.insert(id, event);
+            }
+            _ => {}
+        }
+        vec![text]
     }
 
-    fn down(shared: Arc<Mutex<Shared>>) -> Fault {
-        Arc::new(move || {
-            let shared = Arc::clone(&shared);
-            let index = {
-                let mut s = shared.lock().unwrap();
-                s.next_down += 1;
-                s.next_down - 1
-            };
-            Box::new(move |text: String| {
-                let Some(('3', Some(id), mut args)) = packet(&text) else {
-                    return vec![text];
-                };
-                let mut s = shared.lock().unwrap();
-                let Some(conn) = s.connections.get(index) else {
-                    return vec![text];
-                };
-                let (customer, event) = (conn.customer.clone(), conn.emits.get(&id).cloned());
-                let leak_here = conn.leak_ack == Some(id);
-                if customer.as_deref() == Some("tok-a") && event.as_deref() == Some("send_job") {
-                    s.last_job_of_a = args[0]["jobId"].as_str().map(str::to_owned);
-                }
-                let leaked = s.last_job_of_a.clone();
-                let job = &mut args[0]["job"]["data"];
-                match (customer.as_deref(), leaked, job.as_object_mut()) {
-                    (Some("tok-b"), Some(leaked), Some(data)) if leak_here => {
-                        data.insert("ref".into(), leaked.into());
-                        vec![format!("43{id}{args}")]
-                    }
-                    _ => vec![text],
-                }
-            })
-        })
+    fn down(s: &mut Shared, index: usize, text: String) -> Vec<String> {
+        let Some(('3', Some(id), mut args)) = packet(&text) else {
+            return vec![text];
+        };
+        let Some(conn) = s.connections.get(index) else {
+            return vec![text];
+        };
+        let (customer, event) = (conn.customer.clone(), conn.emits.get(&id).cloned());
+        let leak_here = conn.leak_ack == Some(id);
+        if customer.as_deref() == Some("tok-a") && event.as_deref() == Some("send_job") {
+            s.last_job_of_a = args[0]["jobId"].as_str().map(str::to_owned);
+        }
+        let leaked = s.last_job_of_a.clone();
+        let job = &mut args[0]["job"]["data"];
+        match (customer.as_deref(), leaked, job.as_object_mut()) {
+            (Some("tok-b"), Some(leaked), Some(data)) if leak_here => {
+                data.insert("ref".into(), leaked.into());
+                vec![format!("43{id}{args}")]
+            }
+            _ => vec![text],
+        }
     }
 
     /// The double in front of `upstream`.
     pub async fn start(upstream: &str) -> FaultyProxy {
-        let shared = Arc::new(Mutex::new(Shared::default()));
-        faulty_proxy::start_with(upstream, down(Arc::clone(&shared)), Some(up(shared))).await
+        faulty_proxy::start_stateful(upstream, Shared::default(), up, down).await
     }
 }
 

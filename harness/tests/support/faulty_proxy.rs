@@ -77,6 +77,36 @@ pub async fn start_with(upstream: &str, fault: Fault, up: Option<Fault>) -> Faul
     .await
 }
 
+/// A rewrite of a stateful double: the shared state, the connection's number (in the order
+/// connections open) and a frame, giving the frames to pass on instead.
+pub type StatefulRewrite<S> = fn(&mut S, usize, String) -> Vec<String>;
+
+/// Like [`start_with`], for a double whose rewrites in both directions share `state` and know
+/// which connection a frame is on (a bug that needs a sequence of requests, or two connections).
+pub async fn start_stateful<S: Send + 'static>(
+    upstream: &str,
+    state: S,
+    up: StatefulRewrite<S>,
+    down: StatefulRewrite<S>,
+) -> FaultyProxy {
+    // (state, connections opened upstream, connections opened downstream)
+    let shared = Arc::new(std::sync::Mutex::new((state, 0usize, 0usize)));
+    let numbered = |upward: bool, rewrite: StatefulRewrite<S>| -> Fault {
+        let shared = Arc::clone(&shared);
+        Arc::new(move || {
+            let shared = Arc::clone(&shared);
+            let index = {
+                let mut s = shared.lock().unwrap();
+                let counter = if upward { &mut s.1 } else { &mut s.2 };
+                *counter += 1;
+                *counter - 1
+            };
+            Box::new(move |text: String| rewrite(&mut shared.lock().unwrap().0, index, text))
+        })
+    };
+    start_with(upstream, numbered(false, down), Some(numbered(true, up))).await
+}
+
 /// Like [`start`], and every frame `matches` accepts also goes to every other socket.io socket
 /// connected through the proxy (once its namespace is connected).
 pub async fn start_broadcasting(
