@@ -3,7 +3,7 @@
 //! must equal its golden file in `fixtures/ark/transcripts/`.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_ark_scenario_passes_against_the_reference_server() {

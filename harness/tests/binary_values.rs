@@ -4,7 +4,7 @@
 //! `tests/data/binframes` (16 bytes of u32 fields, a JSON header, a payload).
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -8,7 +8,7 @@
 //! a scenario rewritten so that its checks move must update its constant here.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use harness::report::model::{CheckKind, CheckResult, CheckVerdict, ScenarioResult, Verdict};
 use serde_json::Value;

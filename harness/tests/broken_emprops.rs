@@ -3,7 +3,7 @@
 //! fail at the exact step and JSON path (emprops-N5, N10, N13 and E4, E9).
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use harness::report::model::{ScenarioResult, Verdict};
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! scenarios that check those behaviours must fail, at the exact step and JSON path.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use harness::report::model::{ScenarioResult, Verdict};
 use serde_json::Value;

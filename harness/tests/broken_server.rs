@@ -3,7 +3,7 @@
 //! those behaviours must fail, pointing at the exact step and JSON path.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use harness::report::model::{ScenarioResult, Verdict};
 use support::faulty_proxy::{self, Fault};

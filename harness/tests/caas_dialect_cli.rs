@@ -5,7 +5,7 @@
 //! a baseline, which then holds (exit 0) until the bug is fixed (exit 4, "fixed").
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::dialect::{DialectCase, baseline_holds_the_deep_bug_until_fixed};

@@ -8,7 +8,7 @@
 //! the rest still pass: the suite catches a foreign server's faults and nothing else.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};

@@ -4,7 +4,7 @@
 //! the served target does not declare, which are reported unsupported.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use support::cli::{run_served_suite, serve_caas, unsupported_ids};
 

@@ -4,7 +4,7 @@
 //! `fixtures/caas/transcripts/`.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 /// Known gaps of the reference server: `connect_error` data (as jobber-N16) and
 /// permessage-deflate (caas-N14).

@@ -1,7 +1,7 @@
 //! The `wsconform` binary end to end: `serve` then `run --target`, and every exit code.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::process::Output;
 

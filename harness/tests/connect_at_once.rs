@@ -5,7 +5,7 @@
 //! what the hostile "many connections at once" kind relies on.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

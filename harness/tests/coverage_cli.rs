@@ -3,7 +3,7 @@
 //! gates, and the JSON report carries the figures.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use support::cli::wsconform;
 

@@ -6,7 +6,7 @@
 //! a new failure or a fixed one.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! traffic, or never sends `job_retrying`, diverges at the first message that shows it.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

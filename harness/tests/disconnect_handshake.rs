@@ -5,7 +5,7 @@
 //! D7, and a scenario checks that with the very next connection).
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

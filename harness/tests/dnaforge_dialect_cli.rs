@@ -5,7 +5,7 @@
 //! (exit 4, "fixed"). `GET /auth` passes the proxy unchanged.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use support::dialect::{DialectCase, baseline_holds_the_deep_bug_until_fixed};

@@ -5,7 +5,7 @@
 //! off (`ACCESSTOKEN` unset, dnaforge-N2) accepts any value.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -6,7 +6,7 @@
 //! are reported unsupported.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use support::cli::{run_served_suite_with, serve_dnaforge, unsupported_ids};
 

@@ -3,7 +3,7 @@
 //! transcript equals its golden file in `fixtures/dnaforge/transcripts/`.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 /// Transcripts not kept as golden files: the 1 MiB frame of the oversize scenario.
 const NOT_GOLDEN: [&str; 1] = ["dnaforge.limits.oversize_frame"];

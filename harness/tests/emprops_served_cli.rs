@@ -3,7 +3,7 @@
 //! (`fresh_state`) or worker tokens, which are reported unsupported.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use support::cli::{run_served_suite, serve_emprops, unsupported_ids};
 

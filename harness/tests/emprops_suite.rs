@@ -3,7 +3,7 @@
 //! its golden file in `fixtures/emprops/transcripts/`.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 /// Transcripts not kept as golden files: hundreds of rounds of one submit.
 const NOT_GOLDEN: [&str; 1] = ["emprops.limits.queue_full"];

@@ -19,7 +19,7 @@
 //! schema (`ack.get_job.error.json` → `ack.get_job`).
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

@@ -5,7 +5,7 @@
 //! each copy another scenario received is reported under the scenario that caused it.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -12,7 +12,7 @@
 //! protocol prefix) is the parser's alone and not compared here.
 #![allow(clippy::unwrap_used)]
 
-mod format_support;
+use crate::format_support;
 
 use std::path::{Path, PathBuf};
 

@@ -9,7 +9,7 @@
 //! server takes its `close_grace`, 1 s, to stop), and each session's ids carry its own run id.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use harness::runner::suite::TargetSource;
 

@@ -10,14 +10,15 @@
 //! binary examples (see `fuzz_support`).
 //!
 //! Cases per parser: `WSCONFORM_FUZZ_CASES` (default small, for `cargo test`); the full run is
-//! `WSCONFORM_FUZZ_CASES=1000000 cargo test --release -p harness --test fuzz_parsers -- --nocapture`.
-//! `cargo test -p harness --test fuzz_parsers -- --ignored write_fuzz_seeds` writes the same
-//! corpora as seed files for the coverage-guided targets under `harness/fuzz/`.
+//! `WSCONFORM_FUZZ_CASES=1000000 cargo test --release -p harness --test integration
+//! fuzz_parsers:: -- --nocapture`. `cargo test -p harness --test integration -- --ignored
+//! fuzz_parsers::write_fuzz_seeds` writes the same corpora as seed files for the coverage-guided
+//! targets under `harness/fuzz/`.
 #![allow(clippy::unwrap_used)]
 
 #[path = "../fuzz/checks.rs"]
 mod checks;
-mod fuzz_support;
+use crate::fuzz_support;
 
 use std::path::{Path, PathBuf};
 

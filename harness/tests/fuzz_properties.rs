@@ -11,7 +11,7 @@
 //! the properties can see them.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 

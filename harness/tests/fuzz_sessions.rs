@@ -3,7 +3,7 @@
 //! steps, and written out as a scenario that fails on the double and passes on the reference.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 

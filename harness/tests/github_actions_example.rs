@@ -9,7 +9,7 @@
 //! README of the example says how it was linted) and the placeholder image.
 #![allow(clippy::unwrap_used)]
 
-mod format_support;
+use crate::format_support;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

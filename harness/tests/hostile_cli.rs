@@ -3,7 +3,7 @@
 //! faulty proxy that drops its INVALID_JSON error fails exactly that case.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;

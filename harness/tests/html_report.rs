@@ -6,7 +6,7 @@
 //! A screenshot is kept in `target/html-report/`.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! (dnaforge's `GET /auth`, `fixtures/dnaforge/coverage.yaml`) made of the answer.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::sync::Arc;

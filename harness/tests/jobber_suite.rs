@@ -3,7 +3,7 @@
 //! one's normalised transcript equals its golden file in `fixtures/jobber/transcripts/`.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 /// Known gaps of the reference server (scenarios/jobber/NOTES.md jobber-N16).
 const UNSUPPORTED: [&str; 1] = ["jobber.connect.refusal_data"];

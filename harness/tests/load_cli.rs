@@ -6,7 +6,7 @@
 //! [`support::cli::run_within`].
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! `--no-preflight` skips the checks.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! is 200, with another 401. Readiness is the `listening` line; every wait is bounded.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

@@ -4,7 +4,7 @@
 //! connection before any has answered, and ends once all have, in whatever order.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::sync::Arc;

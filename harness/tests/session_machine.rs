@@ -2,7 +2,7 @@
 //! the inputs a driver would and checks the commands it asks for, its deadlines and its outcome.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::sync::Arc;

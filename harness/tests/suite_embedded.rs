@@ -4,7 +4,7 @@
 //! written-out built-in suite that was edited is written anew.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 //! `ark_rest.rs` with the other validation rules.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{Ark, observed_capabilities};
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 //! detection, instances and the job lifecycle.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{Ark, T0, keys, observed_capabilities};
 use serde_json::json;

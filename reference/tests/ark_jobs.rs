@@ -1,7 +1,7 @@
 //! Unit tests of the ark job lifecycle (ark-N10) through the sans-IO stack, manual clock.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{Ark, keys};
 use serde_json::json;

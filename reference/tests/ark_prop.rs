@@ -4,7 +4,7 @@
 //! state.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::Ark;
 use proptest::prelude::*;

@@ -2,7 +2,7 @@
 //! error body shape; a rejected request emits no event and changes nothing.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::{Ark, keys};
 use serde_json::{Value, json};

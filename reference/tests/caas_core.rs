@@ -4,7 +4,7 @@
 //! in `caas_live.rs`.
 #![allow(clippy::unwrap_used)]
 
-mod caas_support;
+use crate::caas_support;
 
 use caas_support::{Caas, T0, code, field};
 use reference::caas::{CaasError, ErrorCode, Input, Timestamp, UserToken};

@@ -4,7 +4,7 @@
 //! and tenant isolation.
 #![allow(clippy::unwrap_used)]
 
-mod caas_support;
+use crate::caas_support;
 
 use caas_support::{Caas, Got, T0, code, field};
 use reference::caas::binary::encode;

@@ -4,7 +4,7 @@
 //! limits (dnaforge-N1…N20).
 #![allow(clippy::unwrap_used)]
 
-mod dnaforge_support;
+use crate::dnaforge_support;
 
 use dnaforge_support::{
     STEP, Server, auth, file_config, job_new, job_new_with, keys, manual_config,

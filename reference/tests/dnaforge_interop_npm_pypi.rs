@@ -16,7 +16,7 @@
 //! `.ci/install-interop-clients`; a test without them fails and says so.
 #![allow(clippy::unwrap_used)]
 
-mod interop_support;
+use crate::interop_support;
 
 use interop_support::{interop, json_output, require};
 use reference::dnaforge::Settings;

@@ -3,7 +3,7 @@
 //! alerts, chunks, unknown types and acks (emprops-N1…N28).
 #![allow(clippy::unwrap_used)]
 
-mod emprops_support;
+use crate::emprops_support;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

@@ -12,7 +12,7 @@
 //! installed, pinned, by `.ci/install-interop-clients`; a test without them fails and says so.
 #![allow(clippy::unwrap_used)]
 
-mod interop_support;
+use crate::interop_support;
 
 use interop_support::{interop, json_output, require};
 use reference::emprops::Settings;

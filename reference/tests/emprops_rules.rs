@@ -4,7 +4,7 @@
 //! refusals (N17), relays to monitors (N20), `request_job_status` fields (N16), tokens (N27).
 #![allow(clippy::unwrap_used)]
 
-mod emprops_support;
+use crate::emprops_support;
 
 use emprops_support::{Hub, T0, comfy};
 use reference::emprops::Input;

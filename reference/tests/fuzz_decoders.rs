@@ -16,7 +16,8 @@
 //! fixtures have none, the bodies below). The input forms are `checks.rs`'s.
 //!
 //! Cases per decoder: `WSCONFORM_FUZZ_CASES` (default small); the full run is
-//! `WSCONFORM_FUZZ_CASES=1000000 cargo test --release -p reference --test fuzz_decoders -- --nocapture`.
+//! `WSCONFORM_FUZZ_CASES=1000000 cargo test --release -p reference --test integration
+//! fuzz_decoders:: -- --nocapture`.
 #![allow(clippy::unwrap_used)]
 
 #[path = "../fuzz/checks.rs"]

@@ -9,8 +9,8 @@
 //! `.ci/install-interop-clients`; a test without them fails and says so.
 #![allow(clippy::unwrap_used)]
 
-mod interop_support;
-mod jobber_server;
+use crate::interop_support;
+use crate::jobber_server;
 
 use interop_support::{interop, json_output, require};
 use reference::jobber::DEV_TOKEN;

@@ -14,7 +14,7 @@
 //! channels, each read with a deadline.
 #![allow(clippy::unwrap_used)]
 
-mod jobber_server;
+use crate::jobber_server;
 
 use reference::jobber::DEV_TOKEN;
 use rust_socketio::client::Client;

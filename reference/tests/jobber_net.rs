@@ -7,7 +7,7 @@
 //! Every wait has a deadline.
 #![allow(clippy::unwrap_used)]
 
-mod jobber_server;
+use crate::jobber_server;
 
 use futures_util::{SinkExt, StreamExt};
 use reference::jobber::DEV_TOKEN;
