@@ -36,6 +36,7 @@ mod format_schemas;
 mod fuzz_models;
 mod fuzz_parsers;
 mod fuzz_properties;
+mod fuzz_served_cli;
 mod fuzz_sessions;
 mod github_actions_example;
 mod hostile_cli;

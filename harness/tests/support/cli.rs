@@ -95,7 +95,7 @@ pub fn serve_caas() -> Served {
 
 /// `wsconform serve --only <protocol> --<protocol>-port 0 --suite-settings` (`url` is the
 /// protocol's, `jobber` empty).
-fn serve_suite_settings(protocol: &str) -> Served {
+pub fn serve_suite_settings(protocol: &str) -> Served {
     let port = format!("--{protocol}-port");
     let args = ["--only", protocol, &port, "0", "--suite-settings"];
     let (child, mut urls) = serve_listening(&args, &[protocol]);
