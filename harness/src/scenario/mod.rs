@@ -10,6 +10,7 @@ mod error;
 mod fields;
 pub mod model;
 mod parse;
+mod parse_properties;
 mod patterns;
 pub mod properties;
 mod sio_steps;

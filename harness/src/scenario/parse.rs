@@ -102,7 +102,7 @@ fn metadata(map: &MapView<'_>, file: &Path) -> Result<Scenario, ScenarioError> {
         None => Vec::new(),
     };
     let properties = match map.get("properties") {
-        Some(node) => super::properties::properties(node, file)?,
+        Some(node) => super::parse_properties::properties(node, file)?,
         None => Default::default(),
     };
     Ok(Scenario {
