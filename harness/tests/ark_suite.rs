@@ -1,7 +1,6 @@
 //! The whole `ark` suite against the embedded reference server (a fresh one per scenario, on
 //! ephemeral loopback ports): every scenario must pass, and each one's normalised transcript
 //! must equal its golden file in `fixtures/ark/transcripts/`.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -2,7 +2,6 @@
 //! argument goes out as a socket.io attachment, and a received attachment is matched and
 //! schema-checked through its decoded view. The protocol is a test one,
 //! `tests/data/binframes` (16 bytes of u32 fields, a JSON header, a payload).
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

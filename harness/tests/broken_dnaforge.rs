@@ -6,7 +6,6 @@
 //!
 //! The steps are the 1-based numbers of the scenario files' steps (comments do not move them):
 //! a scenario rewritten so that its checks move must update its constant here.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

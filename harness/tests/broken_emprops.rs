@@ -1,7 +1,6 @@
 //! The harness catches an emprops hub that breaks the specification: a proxy in front of the
 //! reference hub rewrites or drops what it sends, and the scenarios that check those behaviours
 //! fail at the exact step and JSON path (emprops-N5, N10, N13 and E4, E9).
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -1,7 +1,6 @@
 //! The harness catches a jobber server that breaks the specification: a proxy in front of the
 //! reference server rewrites the socket.io packets it sends (or what clients send it), and the
 //! scenarios that check those behaviours must fail, at the exact step and JSON path.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

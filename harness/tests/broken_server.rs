@@ -1,7 +1,6 @@
 //! The harness catches a server that breaks the specification: a proxy in front of the
 //! reference server rewrites, drops or reorders what it pushes, and the scenarios that check
 //! those behaviours must fail, pointing at the exact step and JSON path.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -3,7 +3,6 @@
 //! frames and acks without a dialect and passes with one declaring it; a deep bug besides
 //! (`message:updated` without the `replyTo` of the edit that caused it, caas-N3) is recorded in
 //! a baseline, which then holds (exit 0) until the bug is fixed (exit 4, "fixed").
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

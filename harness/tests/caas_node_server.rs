@@ -6,7 +6,6 @@
 //! Without a fault every chosen scenario passes; with each planted fault (`--fault NAME`)
 //! exactly the scenarios that exercise it fail, each at its expected step and JSON path, and
 //! the rest still pass: the suite catches a foreign server's faults and nothing else.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -2,7 +2,6 @@
 //! shared by every scenario, run one at a time): every scenario passes, the load fan-out
 //! included (the suite settings make its 100 members), except those that require a capability
 //! the served target does not declare, which are reported unsupported.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

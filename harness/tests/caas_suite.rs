@@ -2,7 +2,6 @@
 //! ephemeral loopback ports): every scenario passes except the known gaps of the reference
 //! server, and each one's normalised transcript equals its golden file in
 //! `fixtures/caas/transcripts/`.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

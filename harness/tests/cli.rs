@@ -1,5 +1,4 @@
 //! The `wsconform` binary end to end: `serve` then `run --target`, and every exit code.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

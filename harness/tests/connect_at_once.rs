@@ -3,7 +3,6 @@
 //! them all if they are not within [`GATE`]), the step passes; the same step opening its
 //! actors one after the other (each handshake awaited before the next starts) cannot, which is
 //! what the hostile "many connections at once" kind relies on.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -1,7 +1,6 @@
 //! `wsconform coverage` end to end: the shipped ark suite reaches its whole document (less the
 //! exclusions its notes explain), one scenario reaches less and names what it missed, `--min`
 //! gates, and the JSON report carries the figures.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

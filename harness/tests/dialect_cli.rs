@@ -4,7 +4,6 @@
 //! without a dialect, the report names the few root causes first and still reaches the deep
 //! bug; with a dialect profile and a baseline, the run exits 0 while nothing changes, and 4 on
 //! a new failure or a fixed one.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

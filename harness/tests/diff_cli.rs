@@ -2,7 +2,6 @@
 //! scenario (normalisation hides only what changes from run to run), and a server that wraps
 //! its acks diverges at the first wrapped ack, at the extra key's path; one that broadcasts job
 //! traffic, or never sends `job_retrying`, diverges at the first message that shows it.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

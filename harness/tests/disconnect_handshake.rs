@@ -3,7 +3,6 @@
 //! next step already sees it closed. Without the wait, an HTTP request right after the
 //! disconnect would overtake the close (a dnaforge token must be dead once its socket closed,
 //! D7, and a scenario checks that with the very next connection).
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

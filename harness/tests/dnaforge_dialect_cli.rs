@@ -3,7 +3,6 @@
 //! dialect and passes with one declaring it; a deep bug besides (a cancelled job's status spelt
 //! `CANCELLED`) is recorded in a baseline, which then holds (exit 0) until the bug is fixed
 //! (exit 4, "fixed"). `GET /auth` passes the proxy unchanged.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -3,7 +3,6 @@
 //! one line naming the run variable; the suite's default passes; a separately started
 //! `wsconform serve` is checked with the `ACCESSTOKEN` it was given, and one with authentication
 //! off (`ACCESSTOKEN` unset, dnaforge-N2) accepts any value.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

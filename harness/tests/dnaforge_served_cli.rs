@@ -4,7 +4,6 @@
 //! accepted; the run declares `open_access`). Every scenario passes except those that require a
 //! capability the served target does not declare (`fresh_state`, the other access mode), which
 //! are reported unsupported.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

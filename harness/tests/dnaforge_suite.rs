@@ -1,7 +1,6 @@
 //! The whole `dnaforge` suite against the embedded reference server (a fresh server per
 //! scenario, on ephemeral loopback ports): every scenario passes, and each one's normalised
 //! transcript equals its golden file in `fixtures/dnaforge/transcripts/`.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -2,7 +2,6 @@
 //! with a key the document does not have fails `!exact` expectations without a dialect and passes
 //! with one declaring it; a deep bug besides (a cancelled job reported as `canceled`) is recorded
 //! in a baseline, which then holds (exit 0) until the bug is fixed (exit 4, "fixed").
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -1,7 +1,6 @@
 //! The emprops suite against a separately started `wsconform serve` (one hub shared by every
 //! scenario, run one at a time): every scenario passes, except those that need a hub of their own
 //! (`fresh_state`) or worker tokens, which are reported unsupported.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

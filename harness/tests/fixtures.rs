@@ -17,7 +17,6 @@
 //!
 //! Naming: an example's schema is the longest dot-separated prefix of its file name that names a
 //! schema (`ack.get_job.error.json` → `ack.get_job`).
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -3,7 +3,6 @@
 //! traffic, shown and never matched or blamed). Within one scenario the broadcast is still a
 //! deviation (a second copy of an event to a connection that already had it) and is found, and
 //! each copy another scenario received is reported under the scenario that caused it.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -10,7 +10,6 @@
 //!
 //! What the schema cannot say (the action key first, actors and `${refs}` declared, the id's
 //! protocol prefix) is the parser's alone and not compared here.
-#![allow(clippy::unwrap_used)]
 
 use crate::format_support;
 

@@ -7,7 +7,6 @@
 //! Each protocol's cases run in turn against one server started for it (as `wsconform fuzz
 //! --target` does), not a fresh one per case: that keeps the test within seconds (an emprops
 //! server takes its `close_grace`, 1 s, to stop), and each session's ids carry its own run id.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -14,7 +14,6 @@
 //! fuzz_parsers:: -- --nocapture`. `cargo test -p harness --test integration -- --ignored
 //! fuzz_parsers::write_fuzz_seeds` writes the same corpora as seed files for the coverage-guided
 //! targets under `harness/fuzz/`.
-#![allow(clippy::unwrap_used)]
 
 #[path = "../fuzz/checks.rs"]
 mod checks;

@@ -9,7 +9,6 @@
 //!
 //! Both extra messages are in the model's `ignore:` (the sessions do not wait for them), so only
 //! the properties can see them.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -1,7 +1,6 @@
 //! Generated sessions against real servers: the jobber reference passes every generated
 //! session; a double with a leak that needs three particular requests is found, shrunk to a few
 //! steps, and written out as a scenario that fails on the double and passes on the reference.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -7,7 +7,6 @@
 //!
 //! Not checked here: that GitHub accepts the workflow (no runner reaches GitHub from here; the
 //! README of the example says how it was linted) and the placeholder image.
-#![allow(clippy::unwrap_used)]
 
 use crate::format_support;
 

@@ -1,7 +1,6 @@
 //! `wsconform fuzz`'s hostile cases: the fast subset (the first case of every family) of every
 //! protocol against the embedded reference server, with exact case counts; and a hub behind a
 //! faulty proxy that drops its INVALID_JSON error fails exactly that case.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -4,7 +4,6 @@
 //! the DOM it leaves is checked against the JSON report of the same run: counts, the root cause,
 //! the failing path, the escaped markup, the coverage figures, the filters (from the URL hash).
 //! A screenshot is kept in `target/html-report/`.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -1,7 +1,6 @@
 //! HTTP steps driven by hand, no sockets, a manual clock: the session asks for a request, the
 //! test answers it, and the outcome says what the step and the protocol's declared HTTP API
 //! (dnaforge's `GET /auth`, `fixtures/dnaforge/coverage.yaml`) made of the answer.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

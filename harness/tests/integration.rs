@@ -2,6 +2,8 @@
 //! per file, and tests of different files share the threads. `support`, `format_support` and
 //! `fuzz_support` are shared helpers; each other module is the tests of one capability.
 //! Run one file's tests with `cargo test -p harness --test integration <module>::`.
+// A test may unwrap: a failed unwrap is a failed test, with its line.
+#![allow(clippy::unwrap_used)]
 
 mod format_support;
 mod fuzz_support;

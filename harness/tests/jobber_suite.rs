@@ -1,7 +1,6 @@
 //! The whole `jobber` suite against the embedded reference server (a fresh one per scenario, on
 //! ephemeral loopback ports): every scenario passes except the known gap of jobber-N16, and each
 //! one's normalised transcript equals its golden file in `fixtures/jobber/transcripts/`.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -4,7 +4,6 @@
 //!
 //! Each load lasts a second or two; every run of the binary is bounded by
 //! [`support::cli::run_within`].
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -8,7 +8,6 @@
 //! and exits with a chosen code.
 // The manifests' steps are shell scripts, run here under /bin/sh.
 #![cfg(unix)]
-#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,8 +2,6 @@
 //! checks is caught, a mutant of a value the document leaves open survives (or is reported as
 //! allowed when declared so), and the command line runs a small seeded sample.
 
-#![allow(clippy::unwrap_used)]
-
 use crate::support;
 
 use std::sync::Arc;

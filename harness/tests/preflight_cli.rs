@@ -1,7 +1,6 @@
 //! Checks before the run, end to end: a wrong path, tokens the target refuses and a scenario
 //! file with several mistakes are each said once, one line with its fix, and nothing is run;
 //! `--no-preflight` skips the checks.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -2,7 +2,6 @@
 //! (dnaforge `access_token` from `ACCESSTOKEN`, dnaforge-N2), and the command line wins over
 //! them. Checked over HTTP on the served port: `GET /auth` with the expected `Authorization`
 //! is 200, with another 401. Readiness is the `listening` line; every wait is bounded.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -2,7 +2,6 @@
 //! use: a session held before a step waits there, asking for nothing, until released, and the
 //! time held does not count against its budget; a `connect` step `at_once` asks for every
 //! connection before any has answered, and ends once all have, in whatever order.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

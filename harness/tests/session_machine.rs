@@ -1,6 +1,5 @@
 //! The scenario machine driven by hand: no sockets, a manual clock. Each test feeds a session
 //! the inputs a driver would and checks the commands it asks for, its deadlines and its outcome.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

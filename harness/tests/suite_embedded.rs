@@ -2,7 +2,6 @@
 //! `suite export` writes exactly the repository's suite files, which `--suite` then runs with a
 //! team's own scenario added; an export into a folder that holds anything needs `--force`; a
 //! written-out built-in suite that was edited is written anew.
-#![allow(clippy::unwrap_used)]
 
 use crate::support;
 

@@ -3,7 +3,6 @@
 //! that carries the agent (register 201, heartbeat 200, `GET /agents/:id`, `GET /agents`); an
 //! absent one is `{}`; a re-registration replaces it. Values that are not objects are rejected in
 //! `ark_rest.rs` with the other validation rules.
-#![allow(clippy::unwrap_used)]
 
 use crate::common;
 

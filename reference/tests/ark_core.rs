@@ -1,7 +1,6 @@
 //! Unit tests of the ark sans-IO stack (`rest::parse` → `Core` → `rest::render`) with a manual
 //! clock and sequential ids: every event's exact payload, the REST errors, agents, offline
 //! detection, instances and the job lifecycle.
-#![allow(clippy::unwrap_used)]
 
 use crate::common;
 

@@ -1,5 +1,4 @@
 //! Unit tests of the ark job lifecycle (ark-N10) through the sans-IO stack, manual clock.
-#![allow(clippy::unwrap_used)]
 
 use crate::common;
 

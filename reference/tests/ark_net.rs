@@ -1,7 +1,6 @@
 //! The ark server over real sockets on 127.0.0.1, port 0: one total order for every push
 //! client, client frames ignored, over-size frames closed with 1009, a lagging client closed
 //! with 1008 after a gap-free prefix, other clients undisturbed. Every wait has a deadline.
-#![allow(clippy::unwrap_used)]
 
 use futures_util::{SinkExt, StreamExt};
 use reference::ark::Settings;

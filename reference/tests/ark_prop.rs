@@ -2,7 +2,6 @@
 //! garbage) and clock advances never panic; every event has exactly its table's fields, no
 //! `null`, and the current time; a rejected request emits nothing; no job leaves a terminal
 //! state.
-#![allow(clippy::unwrap_used)]
 
 use crate::common;
 

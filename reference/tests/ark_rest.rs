@@ -1,6 +1,5 @@
 //! The ark REST errors (ark-N2, ark-N5): every validation rule, the routing errors and the
 //! error body shape; a rejected request emits no event and changes nothing.
-#![allow(clippy::unwrap_used)]
 
 use crate::common;
 

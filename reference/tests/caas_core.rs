@@ -2,7 +2,6 @@
 //! (caas-N3), acks and `error` frames (caas-N4, N5), conversations (caas-N6) and messages
 //! (caas-N7, N8, N15). Typing, presence, calls, binary frames, the rate limit and isolation are
 //! in `caas_live.rs`.
-#![allow(clippy::unwrap_used)]
 
 use crate::caas_support;
 

@@ -9,7 +9,6 @@
 //! script checks every frame and ack exactly and exits non-zero at the first mismatch; it prints
 //! the checks it passed, which this test compares. The clients are installed, pinned, by
 //! `.ci/install-interop-clients`; a test without them fails and says so.
-#![allow(clippy::unwrap_used)]
 
 use crate::interop_support;
 

@@ -2,7 +2,6 @@
 //! presence (caas-N10), calls with their ring timeout and duration (caas-N11), binary frames
 //! and each malformed kind (caas-N12), the rate limit (caas-N13), a user's last socket closing,
 //! and tenant isolation.
-#![allow(clippy::unwrap_used)]
 
 use crate::caas_support;
 

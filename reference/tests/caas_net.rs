@@ -5,7 +5,6 @@
 //! `error` event when there is none (caas-N5), a binary frame relayed with its bytes intact and
 //! not echoed (caas-N12), and a permessage-deflate offer declined (caas-N14).
 //! Every wait has a deadline.
-#![allow(clippy::unwrap_used)]
 
 use futures_util::{SinkExt, StreamExt};
 use reference::caas::{Settings, UserToken};

@@ -8,7 +8,6 @@
 //! server accepted them, only authors edit or delete, a call ends once (checked again per
 //! socket), and typing always stops: after the run, one more timeout leaves no typist, and the
 //! model's stops were all sent.
-#![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
 use reference::caas::{

@@ -1,7 +1,6 @@
 //! The string-driven configuration: unknown names are refused with a suggestion; invalid
 //! values name the expected syntax and change nothing; repeatable settings replace then append;
 //! `serve_only` starts only what it names (ports bound on 127.0.0.1, port 0 or held by the test).
-#![allow(clippy::unwrap_used)]
 
 use reference::{Config, ConfigError};
 use std::time::Duration;

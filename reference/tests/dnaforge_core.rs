@@ -2,7 +2,6 @@
 //! WebSocket auth and its retry, tokens dying with their socket, the job list, a job's whole life
 //! seen by two clients, cancel, delete, subscriptions, garbage, every step config kind and the
 //! limits (dnaforge-N1…N20).
-#![allow(clippy::unwrap_used)]
 
 use crate::dnaforge_support;
 

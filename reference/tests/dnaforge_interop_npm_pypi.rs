@@ -14,7 +14,6 @@
 //! with the steps it checked, the message types each socket received and the jobs of its
 //! `JobUpdate`s, which this test compares with the flow. The clients are installed, pinned, by
 //! `.ci/install-interop-clients`; a test without them fails and says so.
-#![allow(clippy::unwrap_used)]
 
 use crate::interop_support;
 

@@ -3,7 +3,6 @@
 //! paths, garbage ignored, over-size frames closed with 1009, a token dead with its socket,
 //! a socket that does not read closed with 1008 (the server going on), shutdown closing every socket with 1001.
 //! Every wait has a deadline; readiness is the bound address, never a sleep.
-#![allow(clippy::unwrap_used)]
 
 use futures_util::{SinkExt, StreamExt};
 use reference::dnaforge::Settings;

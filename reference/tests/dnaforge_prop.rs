@@ -9,7 +9,6 @@
 //! each job is the job as the core now holds it; `DetailedUpdate`s go to subscribers only, one
 //! per step of their job; job statuses only move forward, `completedSteps` and `progress` never
 //! decrease, a deleted job never comes back, a final one never changes, at most one runs.
-#![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
 use reference::dnaforge::{

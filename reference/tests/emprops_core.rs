@@ -1,7 +1,6 @@
 //! The emprops hub core driven with a manual clock: the document's complete job flow with a
 //! client, a worker and a monitor, every error code, retries, timeouts, offline workers, stats,
 //! alerts, chunks, unknown types and acks (emprops-N1…N28).
-#![allow(clippy::unwrap_used)]
 
 use crate::emprops_support;
 

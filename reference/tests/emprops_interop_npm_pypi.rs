@@ -10,7 +10,6 @@
 //! not name) and exits non-zero at the first mismatch; it prints one JSON line with the message
 //! types each connection received, which this test compares with the flow. The clients are
 //! installed, pinned, by `.ci/install-interop-clients`; a test without them fails and says so.
-#![allow(clippy::unwrap_used)]
 
 use crate::interop_support;
 

@@ -3,7 +3,6 @@
 //! client that never reads closed with 1008 once its send queue is full while another client
 //! is undisturbed, and shutdown sending `server_disconnect` then 1001. Every wait has a
 //! deadline.
-#![allow(clippy::unwrap_used)]
 
 use futures_util::{SinkExt, StreamExt};
 use reference::emprops::Settings;

@@ -9,7 +9,6 @@
 //! counts; every watcher (submitter, `subscribe_job`, an unfiltered notification
 //! subscription) has seen exactly the model's updates of each job, in order. At the end, every
 //! job has the model's status: none is lost when workers vanish.
-#![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
 use reference::emprops::{ConnId, Core, Input, Output, SequentialIds, Settings, Timestamp};

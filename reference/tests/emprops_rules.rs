@@ -2,7 +2,6 @@
 //! again (N7), `job_available` only to idle capable subscribed workers (N11), `max_jobs`,
 //! `worker_status` changing matching (N21), each notification filter (N18), `subscribe_job`
 //! refusals (N17), relays to monitors (N20), `request_job_status` fields (N16), tokens (N27).
-#![allow(clippy::unwrap_used)]
 
 use crate::emprops_support;
 

@@ -18,7 +18,6 @@
 //! Cases per decoder: `WSCONFORM_FUZZ_CASES` (default small); the full run is
 //! `WSCONFORM_FUZZ_CASES=1000000 cargo test --release -p reference --test integration
 //! fuzz_decoders:: -- --nocapture`.
-#![allow(clippy::unwrap_used)]
 
 #[path = "../fuzz/checks.rs"]
 mod checks;

@@ -2,6 +2,8 @@
 //! instead of one per file, and tests of different files share the threads. `common` and the
 //! `*_support` modules and `jobber_server` are shared helpers; each other module is the tests of
 //! one concern. Run one file's tests with `cargo test -p reference --test integration <module>::`.
+// A test may unwrap: a failed unwrap is a failed test, with its line.
+#![allow(clippy::unwrap_used)]
 
 mod caas_support;
 mod common;

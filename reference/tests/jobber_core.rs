@@ -1,6 +1,5 @@
 //! The jobber core with a manual clock: every client event and option, every error code,
 //! notifications, expiry, retries, batches, cron and isolation (J1–J17, jobber-N*).
-#![allow(clippy::unwrap_used)]
 
 use reference::jobber::{
     AckId, ConnId, Core, DEV_TOKEN, Input, Message, Output, RateLimit, SequentialIds, Settings,

@@ -7,7 +7,6 @@
 //! read it back, and (socket.io-client) 100 `send_job` acks in flight at once. The script prints
 //! what it saw as one JSON object and these tests judge it. The clients are installed, pinned, by
 //! `.ci/install-interop-clients`; a test without them fails and says so.
-#![allow(clippy::unwrap_used)]
 
 use crate::interop_support;
 use crate::jobber_server;

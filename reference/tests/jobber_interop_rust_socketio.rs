@@ -12,7 +12,6 @@
 //! the server requests; it sends binary-with-ack as the wrong packet type. None of those paths is
 //! exercised here. Its callbacks run on its own polling thread, so results cross to the test over
 //! channels, each read with a deadline.
-#![allow(clippy::unwrap_used)]
 
 use crate::jobber_server;
 

@@ -5,7 +5,6 @@
 //! a message far larger than the read buffer, a client too slow for its send buffer
 //! disconnected rather than losing an ack.
 //! Every wait has a deadline.
-#![allow(clippy::unwrap_used)]
 
 use crate::jobber_server;
 

@@ -6,7 +6,6 @@
 //! job's customer and never before the job is due, every due expiry reported, retries as J6/J7
 //! say, `get_queue_size` equal to the model's counts, no work left idle while a registration has
 //! room, and nothing of one customer visible to or sent to another.
-#![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
 use reference::jobber::{Core, Input, Message, SequentialIds, Settings, Timestamp};

@@ -1,7 +1,6 @@
 //! The protocol declarations as data: unique snake_case names, `port` first, every shown
 //! default is the real default, every declared setting is wired to its typed field, and the
 //! capabilities follow the settings (ark-N14, jobber-N20, emprops-N27, caas-N13, dnaforge-N2).
-#![allow(clippy::unwrap_used)]
 
 use reference::jobber::RateLimit;
 use reference::protocols::Syntax;
